@@ -1,0 +1,102 @@
+"""Writing and reading the audit trail.
+
+Services call :func:`record` after each write that matters. The request's IP address reaches
+services without being passed around: the school middleware puts it in a context variable.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent
+
+current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("houqin_current_ip", default=None)
+
+# verb -> label shown on timelines. Apps add their own verbs with register_verbs().
+_VERB_LABELS: dict[str, Any] = {
+    "created": _("创建"),
+    "updated": _("修改"),
+    "deactivated": _("停用"),
+    "activated": _("启用"),
+    "imported": _("Excel 导入"),
+    "login": _("登录"),
+    "logout": _("退出登录"),
+    "login_failed": _("登录失败"),
+    "school_switched": _("切换学校"),
+    "roles_changed": _("角色变更"),
+}
+
+
+def register_verbs(labels: dict[str, Any]) -> None:
+    _VERB_LABELS.update(labels)
+
+
+def verb_label(verb: str) -> str:
+    return str(_VERB_LABELS.get(verb, verb))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def diff(instance: models.Model, before: dict[str, Any], fields: Iterable[str]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for the fields whose value changed, in readable form."""
+    changes = {}
+    for name in fields:
+        old, new = before.get(name), getattr(instance, name)
+        if old != new:
+            changes[name] = [_plain(old), _plain(new)]
+    return changes
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    return {name: getattr(instance, name) for name in fields}
+
+
+def record(
+    *,
+    actor,
+    verb: str,
+    target: models.Model | None = None,
+    school=None,
+    changes: dict | None = None,
+) -> AuditEvent:
+    if school is None and target is not None:
+        school = getattr(target, "school", None)
+        if school is None and target.__class__.__name__ == "School":
+            school = target
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    event = AuditEvent(
+        school=school,
+        actor=actor,
+        verb=verb,
+        changes={
+            k: _plain(v) if not isinstance(v, list) else [_plain(x) for x in v]
+            for k, v in (changes or {}).items()
+        },
+        ip_address=current_ip.get(),
+    )
+    if target is not None:
+        from django.contrib.contenttypes.models import ContentType
+
+        event.target_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
+        event.target_id = str(target.pk)
+        event.target_repr = str(target)[:200]
+    event.save()
+    return event
+
+
+def timeline(obj: models.Model, *, school) -> models.QuerySet[AuditEvent]:
+    return AuditEvent.objects.for_school(school).for_target(obj).select_related("actor")

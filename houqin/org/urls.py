@@ -1,0 +1,30 @@
+from django.urls import path
+
+from . import views
+
+app_name = "org"
+urlpatterns = [
+    path("campuses/", views.campus_list, name="campus_list"),
+    path("campuses/add/", views.campus_create, name="campus_create"),
+    path("campuses/<int:pk>/", views.campus_detail, name="campus_detail"),
+    path("campuses/<int:pk>/edit/", views.campus_update, name="campus_update"),
+    path("locations/", views.location_list, name="location_list"),
+    path("locations/add/", views.location_create, name="location_create"),
+    path("locations/<int:pk>/", views.location_detail, name="location_detail"),
+    path("locations/<int:pk>/edit/", views.location_update, name="location_update"),
+    path("departments/", views.department_list, name="department_list"),
+    path("departments/add/", views.department_create, name="department_create"),
+    path("departments/<int:pk>/", views.department_detail, name="department_detail"),
+    path("departments/<int:pk>/edit/", views.department_update, name="department_update"),
+    path("classes/", views.schoolclass_list, name="schoolclass_list"),
+    path("classes/add/", views.schoolclass_create, name="schoolclass_create"),
+    path("classes/<int:pk>/", views.schoolclass_detail, name="schoolclass_detail"),
+    path("classes/<int:pk>/edit/", views.schoolclass_update, name="schoolclass_update"),
+    path("staff/", views.membership_list, name="membership_list"),
+    path("staff/add/", views.membership_create, name="membership_create"),
+    path("staff/<int:pk>/", views.membership_detail, name="membership_detail"),
+    path("staff/<int:pk>/edit/", views.membership_update, name="membership_update"),
+    path("roles/", views.role_list, name="role_list"),
+    path("roles/<int:pk>/", views.role_detail, name="role_detail"),
+    path("roles/<int:pk>/edit/", views.role_update, name="role_update"),
+]
