@@ -35,10 +35,7 @@ def all_routes():
     routes = []
     for name, pattern in walk():
         kwargs = sorted(pattern.pattern.converters)
-        if (name.startswith("api:") and (name.endswith("-list") or name.endswith("-detail"))) or name.startswith("api:"):
-            routes.append((name, kwargs, "api"))
-        else:
-            routes.append((name, kwargs, "page"))
+        routes.append((name, kwargs, "api" if name.startswith("api:") else "page"))
     return routes
 
 
@@ -98,7 +95,7 @@ def test_other_schools_object_is_not_found(client, two_schools, name, kwargs, ki
     "name,kwargs,kind", [r for r in ROUTES if not r[1] and r[0] not in PUBLIC], ids=lambda v: str(v)
 )
 def test_lists_never_show_another_schools_data(client, two_schools, name, kwargs, kind):
-    school_a, school_b = two_schools
+    _, school_b = two_schools
     client.force_login(school_b.user("school_admin"))
     url = reverse(name)
     response = client.get(url)
