@@ -61,9 +61,21 @@ def main() -> int:
             continue
         committed = parse_po(po)
         with tempfile.TemporaryDirectory() as tmp:
-            work = Path(tmp) / "locale"
-            shutil.copytree(LOCALE, work)
-            env = {**os.environ, "HOUQIN_LOCALE_DIR": str(work)}
+            # makemessages writes into the locale folder nearest each source file, so it runs in a
+            # copy of the tree: the committed catalogue is never touched by the check.
+            tree = Path(tmp) / "tree"
+            shutil.copytree(
+                ROOT / "houqin", tree / "houqin", ignore=shutil.ignore_patterns("vendor", "__pycache__")
+            )
+            shutil.copytree(LOCALE, tree / "locale")
+            shutil.copy(ROOT / "manage.py", tree / "manage.py")
+            work = tree / "locale"
+            env = {
+                **os.environ,
+                "HOUQIN_LOCALE_DIR": str(work),
+                "PYTHONPATH": str(tree),
+                "HOUQIN_VAR_DIR": str(Path(tmp) / "var"),
+            }
             args = [
                 sys.executable,
                 "manage.py",
@@ -82,7 +94,7 @@ def main() -> int:
                 "-i",
                 "houqin/static/vendor/*",
             ]
-            subprocess.run(args, cwd=ROOT, env=env, check=True, capture_output=True)
+            subprocess.run(args, cwd=tree, env=env, check=True, capture_output=True)
             fresh = parse_po(work / "en" / "LC_MESSAGES" / f"{domain}.po")
         for key in fresh:
             if key not in committed:

@@ -29,6 +29,7 @@ _VERB_LABELS: dict[str, Any] = {
     "login_failed": _("登录失败"),
     "school_switched": _("切换学校"),
     "roles_changed": _("角色变更"),
+    "password_changed": _("修改密码"),
 }
 
 

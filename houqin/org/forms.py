@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.utils.translation import gettext_lazy as _
 
-from houqin.core.permissions import HOUQIN_APP_LABELS
+from houqin.core import permissions as core_permissions
 
 from .choices import LocationKind
 from .models import Campus, Department, Location, Role, SchoolClass
@@ -32,6 +32,8 @@ class SchoolFormMixin:
     def __init__(self, *args, school, **kwargs):
         self.school = school
         super().__init__(*args, **kwargs)
+        if "is_active" in self.fields and not getattr(self.instance, "pk", None):
+            del self.fields["is_active"]  # new records start active; deactivating is an edit
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField | forms.ModelMultipleChoiceField):
                 model = field.queryset.model
@@ -50,7 +52,7 @@ class SchoolFormMixin:
 class CampusForm(SchoolFormMixin, forms.ModelForm):
     class Meta:
         model = Campus
-        fields = ["name", "code", "address", "sort_order"]
+        fields = ["name", "code", "address", "sort_order", "is_active"]
 
 
 class LocationForm(SchoolFormMixin, forms.ModelForm):
@@ -69,6 +71,7 @@ class LocationForm(SchoolFormMixin, forms.ModelForm):
             "capacity",
             "area_m2",
             "note",
+            "is_active",
         ]
 
     def __init__(self, *args, school, **kwargs):
@@ -95,7 +98,7 @@ class DepartmentForm(SchoolFormMixin, forms.ModelForm):
 
     class Meta:
         model = Department
-        fields = ["name", "code", "head", "supervisor", "sort_order"]
+        fields = ["name", "code", "head", "supervisor", "sort_order", "is_active"]
 
     def validate_unique(self):
         pass
@@ -106,7 +109,16 @@ class SchoolClassForm(SchoolFormMixin, forms.ModelForm):
 
     class Meta:
         model = SchoolClass
-        fields = ["grade", "number", "name", "head_teacher", "home_room", "student_count", "enrollment_year"]
+        fields = [
+            "grade",
+            "number",
+            "name",
+            "head_teacher",
+            "home_room",
+            "student_count",
+            "enrollment_year",
+            "is_active",
+        ]
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, school=school, **kwargs)
@@ -142,6 +154,9 @@ class MembershipForm(SchoolFormMixin, forms.Form):
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if editing:
+            self.fields["is_active"] = forms.BooleanField(
+                label=_("在职"), required=False, help_text=_("离职或停用后不能再登录本校。")
+            )
             self.fields["username"].disabled = True
             self.fields["username"].required = False
             del self.fields["password"]
@@ -162,7 +177,7 @@ class RoleForm(SchoolFormMixin, forms.ModelForm):
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, school=school, **kwargs)
         self.fields["permissions"].queryset = (
-            Permission.objects.filter(content_type__app_label__in=HOUQIN_APP_LABELS)
+            Permission.objects.filter(content_type__app_label__in=core_permissions.HOUQIN_APP_LABELS)
             .select_related("content_type")
             .order_by("content_type__app_label", "content_type__model", "codename")
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from houqin.core.registry import SearchResult, TodoItem
 
@@ -25,7 +26,8 @@ def todo_rooms_without_custodian(request):
         return []
     return [
         TodoItem(
-            title=_("%(count)d 个房间还没有保管责任人") % {"count": count},
+            title=ngettext("%(count)d 个房间还没有保管责任人", "%(count)d 个房间还没有保管责任人", count)
+            % {"count": count},
             url=reverse("org:location_list") + "?kind=room&custodian=none",
             count=count,
             level="warning",
@@ -42,7 +44,8 @@ def todo_classes_without_head_teacher(request):
         return []
     return [
         TodoItem(
-            title=_("%(count)d 个班级还没有班主任") % {"count": count},
+            title=ngettext("%(count)d 个班级还没有班主任", "%(count)d 个班级还没有班主任", count)
+            % {"count": count},
             url=reverse("org:schoolclass_list") + "?head_teacher=none",
             count=count,
             level="info",

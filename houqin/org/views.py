@@ -369,6 +369,7 @@ def membership_update(request, pk):
         "title": membership.title,
         "employee_no": membership.employee_no,
         "roles": list(membership.roles.all()),
+        "is_active": membership.is_active,
     }
     form = MembershipForm(request.POST or None, initial=initial, school=request.school, editing=True)
     saved = run_form(
