@@ -36,7 +36,7 @@ def test_director_on_a_phone(live_server, phone):
     page.locator("#language").select_option("en")
     page.locator("#language-submit").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    # expect(page.locator("#main")).to_contain_text("Search")
+    expect(page.locator("#main")).to_contain_text("Search")
 
     # Add a room under the floor
     page.goto(f"{live_server.url}/org/locations/")
