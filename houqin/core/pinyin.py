@@ -11,8 +11,9 @@ def pinyin_keys(text: str) -> str:
     if not text:
         return ""
     full = "".join(lazy_pinyin(text, errors="default")).lower().replace(" ", "")
+    # Non-Chinese characters are kept one by one, so "JX103" stays "jx103" and 一年级(1)班 -> ynj(1)b.
     initials = "".join(
-        p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default") if p
+        p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER, errors=lambda chars: list(chars)) if p
     ).lower()
     return " ".join(dict.fromkeys([text.lower(), full, initials]))
 

@@ -197,13 +197,31 @@ def _derive(location: Location) -> None:
 
 
 def _refresh_names(locations) -> None:
-    """Recompute full names (and paths) of the given locations and everything below them."""
-    for top in list(locations):
-        _derive(top)
-        top.path = (top.parent.path if top.parent else "") + f"{top.pk}/"
-        top.save(update_fields=["depth", "full_name", "search_text", "path"])
-        for child in top.children.all():
-            _refresh_names([child])
+    """Recompute path, depth, full name and search keys of the given locations and all below them.
+
+    One query for each subtree and one bulk update, whatever its size (a campus rename touches
+    hundreds of rooms).
+    """
+    for top in locations:
+        old_prefix = top.path
+        subtree = list(
+            Location.objects.filter(school_id=top.school_id, path__startswith=old_prefix)
+            .select_related("campus")
+            .order_by("depth", "id")
+        )
+        by_id = {loc.pk: loc for loc in subtree}
+        top_fresh = by_id.get(top.pk, top)
+        top_fresh.parent = (
+            Location.objects.select_related("campus").get(pk=top.parent_id) if top.parent_id else None
+        )
+        top_fresh.name, top_fresh.campus = top.name, top.campus
+        for loc in subtree:
+            parent = top_fresh.parent if loc.pk == top.pk else by_id[loc.parent_id]
+            loc.parent = parent
+            loc.campus = top_fresh.campus
+            _derive(loc)
+            loc.path = (parent.path if parent else "") + f"{loc.pk}/"
+        Location.objects.bulk_update(subtree, ["depth", "full_name", "search_text", "path"], batch_size=500)
 
 
 @transaction.atomic
