@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
-import io
 import json
 import re
 import shutil
@@ -197,9 +196,7 @@ def licence_of(meta: dict) -> str:
     if isinstance(lic, dict):
         lic = lic.get("type")
     if not lic and isinstance(meta.get("licenses"), list):
-        lic = " OR ".join(
-            (x.get("type") if isinstance(x, dict) else str(x)) for x in meta["licenses"]
-        )
+        lic = " OR ".join((x.get("type") if isinstance(x, dict) else str(x)) for x in meta["licenses"])
     return lic or "UNKNOWN"
 
 
@@ -215,10 +212,14 @@ def refresh_one(dirname: str, cfg: dict, tmp: Path, check: bool) -> tuple[dict, 
     got = sri_sha512(tarball.read_bytes())
     if got != cfg["integrity"]:
         if not cfg["integrity"]:
-            sys.exit(f"[{dirname}] no integrity pinned; {spec} tarball is:\n  {got}\n"
-                     "review the release, pin this value in PACKAGES and re-run")
-        sys.exit(f"[{dirname}] INTEGRITY MISMATCH for {spec}\n  pinned: {cfg['integrity']}\n"
-                 f"  got:    {got}\nrefusing to vendor it")
+            sys.exit(
+                f"[{dirname}] no integrity pinned; {spec} tarball is:\n  {got}\n"
+                "review the release, pin this value in PACKAGES and re-run"
+            )
+        sys.exit(
+            f"[{dirname}] INTEGRITY MISMATCH for {spec}\n  pinned: {cfg['integrity']}\n"
+            f"  got:    {got}\nrefusing to vendor it"
+        )
     files, meta = read_members(tarball, list(cfg["files"]))
     if meta.get("name") != cfg["npm"] or meta.get("version") != cfg["version"]:
         sys.exit(f"[{dirname}] tarball says {meta.get('name')}@{meta.get('version')}, expected {spec}")
@@ -257,9 +258,14 @@ def refresh_one(dirname: str, cfg: dict, tmp: Path, check: bool) -> tuple[dict, 
             elif path.is_dir() and not check and not any(path.iterdir()):
                 path.rmdir()
 
-    info = {"dir": dirname, "npm": cfg["npm"], "version": meta["version"],
-            "licence": licence_of(meta), "homepage": meta.get("homepage", ""),
-            "files": taken}
+    info = {
+        "dir": dirname,
+        "npm": cfg["npm"],
+        "version": meta["version"],
+        "licence": licence_of(meta),
+        "homepage": meta.get("homepage", ""),
+        "files": taken,
+    }
     return info, changes
 
 
@@ -287,8 +293,10 @@ def render_readme(infos: list[dict]) -> str:
         out += [f"## {i['dir']} - {i['npm']} {i['version']} ({i['licence']})", ""]
         if i["homepage"]:
             out += [f"Homepage: {i['homepage']}", ""]
-        out += ["| File | From package path | Size | sha256 |",
-                "|------|-------------------|------|--------|"]
+        out += [
+            "| File | From package path | Size | sha256 |",
+            "|------|-------------------|------|--------|",
+        ]
         for src, rel, size, digest in i["files"]:
             total += size
             out.append(f"| `{i['dir']}/{rel}` | `{src}` | {size:,} B | `{digest[:16]}` |")
@@ -300,13 +308,13 @@ def render_readme(infos: list[dict]) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("only", nargs="*", help="vendor dirs to refresh (default: all)")
-    ap.add_argument("--check", action="store_true",
-                    help="report what would change; write nothing; exit 1 on drift")
+    ap.add_argument(
+        "--check", action="store_true", help="report what would change; write nothing; exit 1 on drift"
+    )
     args = ap.parse_args()
     unknown = set(args.only) - PACKAGES.keys()
     if unknown:
-        ap.error(f"unknown package dir(s): {', '.join(sorted(unknown))}; "
-                 f"choose from {', '.join(PACKAGES)}")
+        ap.error(f"unknown package dir(s): {', '.join(sorted(unknown))}; choose from {', '.join(PACKAGES)}")
 
     VENDOR_DIR.mkdir(parents=True, exist_ok=True)
     infos, changes = [], 0

@@ -33,7 +33,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO, Any, ClassVar
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.http import HttpResponse
 from django.template.defaultfilters import filesizeformat
@@ -130,7 +130,8 @@ def _write_cell(ws, value: Any, **style) -> WriteOnlyCell:
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
     for name, style_value in style.items():
-        setattr(cell, name, style_value)
+        if style_value is not None:
+            setattr(cell, name, style_value)
     return cell
 
 
@@ -165,7 +166,9 @@ class Text:
         if self.normalize:
             text = unicodedata.normalize("NFKC", text).strip()
         if self.max_length and len(text) > self.max_length:
-            raise ValueError(_("最多 %(max)d 个字，现在有 %(count)d 个。") % {"max": self.max_length, "count": len(text)})
+            raise ValueError(
+                _("最多 %(max)d 个字，现在有 %(count)d 个。") % {"max": self.max_length, "count": len(text)}
+            )
         return text
 
 
@@ -215,8 +218,9 @@ class DecimalNumber:
 
     empty = None
 
-    def __init__(self, places: int = 2, min_value: Decimal | int | None = None,
-                 max_value: Decimal | int | None = None):
+    def __init__(
+        self, places: int = 2, min_value: Decimal | int | None = None, max_value: Decimal | int | None = None
+    ):
         self.quantum = Decimal(1).scaleb(-places)
         self.min_value = min_value
         self.max_value = max_value
@@ -281,30 +285,43 @@ class Choice:
 
     empty = ""
 
-    def __init__(self, choices: type[models.Choices] | Iterable[tuple[Any, Any]],
-                 synonyms: dict[str, Any] | None = None, *, empty: Any = ""):
+    def __init__(
+        self,
+        choices: type[models.Choices] | Iterable[tuple[Any, Any]],
+        synonyms: dict[str, Any] | None = None,
+        *,
+        empty: Any = "",
+    ):
         self.choices = list(choices.choices if isinstance(choices, type) else choices)
         self.synonyms = synonyms or {}
         self.empty = empty
+        self._tables: dict[str | None, dict[str, Any]] = {}
 
     @property
     def options(self) -> list[str]:
         return [str(label) for _value, label in self.choices]
 
     def _lookup(self) -> dict[str, Any]:
-        table: dict[str, Any] = {normalise_header(k): v for k, v in self.synonyms.items()}
-        for value, label in self.choices:
-            table[normalise_header(value)] = value
-            table[normalise_header(label)] = value
-            with translation.override(None):  # the untranslated (Chinese) label
+        """Normalised value, label (current language and Chinese) and synonym -> value; per language."""
+        language = translation.get_language()
+        table = self._tables.get(language)
+        if table is None:
+            table = {normalise_header(k): v for k, v in self.synonyms.items()}
+            for value, label in self.choices:
+                table[normalise_header(value)] = value
                 table[normalise_header(label)] = value
+                with translation.override(None):  # the untranslated (Chinese) label
+                    table[normalise_header(label)] = value
+            self._tables[language] = table
         return table
 
     def __call__(self, value: Any) -> Any:
         found = self._lookup().get(normalise_header(value))
         if found is None:
-            raise ValueError(_("“%(value)s”不是可选项，可选：%(options)s。")
-                             % {"value": cell_text(value), "options": "、".join(self.options)})
+            raise ValueError(
+                _("“%(value)s”不是可选项，可选：%(options)s。")
+                % {"value": cell_text(value), "options": "、".join(self.options)}
+            )
         return found
 
 
@@ -430,19 +447,27 @@ def check_upload(file: IO[bytes]) -> None:
     if size == 0:
         raise ImportFileError(_("文件是空的。"))
     if size > max_bytes:
-        raise ImportFileError(_("文件太大（%(size)s），最大 %(max)s。请分成几个文件导入。")
-                              % {"size": filesizeformat(size), "max": filesizeformat(max_bytes)})
+        raise ImportFileError(
+            _("文件太大（%(size)s），最大 %(max)s。请分成几个文件导入。")
+            % {"size": filesizeformat(size), "max": filesizeformat(max_bytes)}
+        )
     head = file.read(2048)
     file.seek(0)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(
-            _("这是旧版 Excel 97-2003 (.xls) 文件，或设置了打开密码的文件。") + " " + str(_SAVE_AS_XLSX)
-            + " " + _("如果设置了密码，请先取消密码。")
+            _("这是旧版 Excel 97-2003 (.xls) 文件，或设置了打开密码的文件。")
+            + " "
+            + str(_SAVE_AS_XLSX)
+            + " "
+            + _("如果设置了密码，请先取消密码。")
         )
     if not head.startswith(b"PK\x03\x04"):
         if _looks_like_text(head):
-            raise ImportFileError(_("这不是 Excel 文件，看起来是 CSV 或文本文件（也许只是改了扩展名）。")
-                                  + " " + str(_SAVE_AS_XLSX))
+            raise ImportFileError(
+                _("这不是 Excel 文件，看起来是 CSV 或文本文件（也许只是改了扩展名）。")
+                + " "
+                + str(_SAVE_AS_XLSX)
+            )
         raise ImportFileError(_("这不是 Excel (.xlsx) 文件。") + " " + str(_SAVE_AS_XLSX))
     try:
         with zipfile.ZipFile(file) as archive:
@@ -470,7 +495,7 @@ def check_upload(file: IO[bytes]) -> None:
 
 
 def read_sheet(file: IO[bytes]) -> list[tuple[int, tuple]]:
-    """Non-blank rows of the first worksheet as ``(row number, values)``, values trimmed of trailing blanks."""
+    """Non-blank rows of the first worksheet as ``(row number, values)``, without trailing blank cells."""
     _max_bytes, max_rows = _import_limits()
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
@@ -480,10 +505,11 @@ def read_sheet(file: IO[bytes]) -> list[tuple[int, tuple]]:
         if not workbook.worksheets:
             raise ImportFileError(_("文件里没有工作表。"))
         sheet = workbook.worksheets[0]
-        max_col = min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS)
+        # Some programs write a wrong <dimension> (e.g. "A1"): read the rows that are really there.
+        sheet.reset_dimensions()
         rows: list[tuple[int, tuple]] = []
-        for number, values in enumerate(sheet.iter_rows(max_col=max_col, values_only=True), start=1):
-            values = tuple(v.strip() if isinstance(v, str) else v for v in values)
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            values = tuple(v.strip() if isinstance(v, str) else v for v in cells[:MAX_COLUMNS])
             end = len(values)
             while end and is_blank(values[end - 1]):
                 end -= 1
@@ -539,11 +565,18 @@ class Importer:
     # -- hooks ---------------------------------------------------------------------------------------
 
     def parse_row(self, values: dict[str, Any], row_number: int) -> dict[str, Any]:
-        """Row-level checks and derived values. Raise ``ValidationError({key: message})``."""
+        """Row-level checks and derived values, called when every cell of the row parsed.
+
+        Raise ``ValidationError({key: message})`` to report on a column.
+        """
         return values
 
     def validate_all(self, rows: list[Row]) -> list[RowError]:
-        """Checks across rows and against the database. Cells that failed to parse are ``None``."""
+        """Checks across rows and against the database, for all rows at once (a few queries).
+
+        Cells that failed to parse are ``None``. May replace looked-up values in ``row.data`` by
+        the objects found (a campus name by the ``Campus``), ready for ``save_row``.
+        """
         return []
 
     def save_row(self, data: dict[str, Any]) -> Any:
@@ -562,16 +595,27 @@ class Importer:
         label = self.column(key).label if key and any(c.key == key for c in self.columns) else ""
         return RowError(row=number, column=label, message=str(message), key=key)
 
-    def errors_from(self, row: Row, exc: ValidationError, field_map: dict[str, str] | None = None) -> list[RowError]:
-        """A service's ``ValidationError`` as row errors, put on the column of each field."""
+    def errors_from(
+        self, row: Row, exc: ValidationError, field_map: dict[str, str] | None = None
+    ) -> list[RowError]:
+        """A service's ``ValidationError`` as row errors, put on the column of each field.
+
+        ``field_map`` maps a service's field name to a column key when they differ. A uniqueness
+        error on (school, field) goes to the column of that field.
+        """
+        field_map = field_map or {}
         keys = {c.key for c in self.columns}
         if not hasattr(exc, "error_dict"):
             return [self.error(row, "", m) for m in exc.messages]
         errors = []
         for field_name, field_errors in exc.error_dict.items():
-            key = (field_map or {}).get(field_name, field_name)
-            for message in ValidationError(field_errors).messages:
-                errors.append(self.error(row, key if key in keys else "", message))
+            for error in field_errors:
+                key = field_map.get(field_name, field_name)
+                unique_check = (error.params or {}).get("unique_check")
+                if field_name == NON_FIELD_ERRORS and unique_check:
+                    fields = [field_map.get(f, f) for f in unique_check if f != "school"]
+                    key = next((f for f in fields if f in keys), "")
+                errors.extend(self.error(row, key if key in keys else "", message) for message in error)
         return errors
 
     # -- running ------------------------------------------------------------------------------------
@@ -590,14 +634,21 @@ class Importer:
                 if normalise_header(value) not in ignored:
                     unknown.append(cell_text(value))
             elif column.key in result.positions:
-                errors.append(_("“%(header)s”列出现了两次（第 %(a)s 列和第 %(b)s 列）。") % {
-                    "header": column.label, "a": get_column_letter(result.positions[column.key] + 1),
-                    "b": get_column_letter(index + 1)})
+                errors.append(
+                    _("“%(header)s”列出现了两次（第 %(a)s 列和第 %(b)s 列）。")
+                    % {
+                        "header": column.label,
+                        "a": get_column_letter(result.positions[column.key] + 1),
+                        "b": get_column_letter(index + 1),
+                    }
+                )
             else:
                 result.positions[column.key] = index
         missing = [c.label for c in self.columns if c.required and c.key not in result.positions]
         if missing:
-            errors.append(_("缺少必填的列：%(columns)s。请下载导入模板，对照表头。") % {"columns": "、".join(missing)})
+            errors.append(
+                _("缺少必填的列：%(columns)s。请下载导入模板，对照表头。") % {"columns": "、".join(missing)}
+            )
         if unknown:
             result.notes.append(_("以下列不认识，已忽略：%(columns)s。") % {"columns": "、".join(unknown)})
         if errors:
@@ -626,7 +677,7 @@ class Importer:
             result.header_row, header = sheet_rows[header_index]
             result.headers = list(header)
             self.match_headers(header, result)
-            data_rows = sheet_rows[header_index + 1:]
+            data_rows = sheet_rows[header_index + 1 :]
             if len(data_rows) > max_rows:
                 raise ImportFileError(_("数据超过 %(max)d 行，请分成几个文件导入。") % {"max": max_rows})
             if not data_rows:
@@ -659,7 +710,7 @@ class Importer:
             except (ValueError, ValidationError) as exc:
                 row.failed.add(column.key)
                 row.data[column.key] = None
-                errors.extend(self.error(row, column.key, m) for m in _messages(exc))
+                errors.append(self.error(row, column.key, " ".join(_messages(exc))))
         if row.ok:
             try:
                 row.data = self.parse_row(row.data, row.number)
@@ -689,11 +740,18 @@ class Importer:
                     except ValidationError as exc:
                         errors.extend(self.errors_from(row, exc))
                     except IntegrityError:
-                        errors.append(self.error(row, "", _("与已有数据冲突（可能刚被别人添加），请检查后重新导入。")))
+                        errors.append(
+                            self.error(row, "", _("与已有数据冲突（可能刚被别人添加），请检查后重新导入。"))
+                        )
                 if errors or not commit:
                     raise ImportRolledBack
-                audit.record(actor=self.actor, verb="imported", target=None, school=self.school,
-                             changes={"rows": len(rows), "importer": self.name})
+                audit.record(
+                    actor=self.actor,
+                    verb="imported",
+                    target=None,
+                    school=self.school,
+                    changes={"rows": len(rows), "importer": self.name},
+                )
         except ImportRolledBack:
             pass
         finally:
@@ -741,15 +799,22 @@ def template_workbook(importer: Importer | type[Importer]) -> bytes:
             header.comment = Comment(str(column.help_text), "Houqin")
         example = column.example
         if example not in (None, ""):
-            cell = sheet.cell(row=2, column=index, value=str(example) if isinstance(example, Promise) else example)
+            value = str(example) if isinstance(example, Promise) else example
+            cell = sheet.cell(row=2, column=index, value=value)
             if isinstance(example, str):
                 cell.data_type = "s"
         sheet.column_dimensions[letter].width = column.width or _auto_width(column.label, example)
         options = column.options
         formula = '"' + ",".join(options) + '"'
         if options and len(formula) <= 255 and not any("," in o or '"' in o for o in options):
-            validation = DataValidation(type="list", formula1=formula, allow_blank=True, errorStyle="warning",
-                                        showErrorMessage=True, error=_("请从下拉列表中选择。"))
+            validation = DataValidation(
+                type="list",
+                formula1=formula,
+                allow_blank=True,
+                errorStyle="warning",
+                showErrorMessage=True,
+                error=_("请从下拉列表中选择。"),
+            )
             validation.add(f"{letter}2:{letter}{max_rows + 1}")
             sheet.add_data_validation(validation)
     sheet.freeze_panes = "A2"
@@ -765,9 +830,15 @@ def template_workbook(importer: Importer | type[Importer]) -> bytes:
         help_text = str(column.help_text or "")
         if column.options:
             help_text = (help_text + " " if help_text else "") + _("可选：%(options)s。") % {
-                "options": "、".join(column.options)}
-        values = [column.label, _("必填") if column.required else _("选填"), "、".join(map(str, column.aliases)),
-                  help_text, cell_text(column.example)]
+                "options": "、".join(column.options)
+            }
+        values = [
+            column.label,
+            _("必填") if column.required else _("选填"),
+            "、".join(map(str, column.aliases)),
+            help_text,
+            cell_text(column.example),
+        ]
         for index, value in enumerate(values, start=1):
             cell = notes.cell(row=row, column=index, value=_as_text(value))
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -792,33 +863,33 @@ def template_workbook(importer: Importer | type[Importer]) -> bytes:
 def error_workbook(result: ImportResult) -> bytes:
     """The uploaded sheet back, with an "错误" column listing each row's problems; bad cells in red.
 
-    The user corrects the file in Excel and uploads it again (the 错误 column is ignored then).
+    The user corrects the file in Excel and uploads it again (the 错误 column is ignored then; an
+    old 错误 column in a re-uploaded error workbook is replaced by the new one).
     """
+    width = max([len(result.headers), *(len(r.raw) for r in result.rows)], default=0)
+    headers = list(result.headers) + [None] * (width - len(result.headers))
+    error_name = normalise_header(ERROR_HEADER)
+    kept = [i for i, h in enumerate(headers) if normalise_header(h) != error_name]
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_sheet_title(_("导入错误")))
-    width = max([len(result.headers), *(len(r.raw) for r in result.rows)], default=0)
-    error_index = width
-    for key, index in result.positions.items():  # re-uploading an error workbook: reuse its column
-        del key, index
-    headers = list(result.headers) + [None] * (width - len(result.headers))
-    if result.headers and normalise_header(result.headers[-1]) == normalise_header(ERROR_HEADER):
-        error_index = len(result.headers) - 1
-        headers = headers[:error_index]
+    for position in range(len(kept) + 1):
+        sheet.column_dimensions[get_column_letter(position + 1)].width = 16 if position < len(kept) else 60
     sheet.freeze_panes = "A2"
-    for index in range(error_index + 1):
-        sheet.column_dimensions[get_column_letter(index + 1)].width = 16 if index < error_index else 60
-    header_cells = [_write_cell(sheet, h, font=_HEADER_FONT, fill=_HEADER_FILL) for h in headers[:error_index]]
-    header_cells.append(_write_cell(sheet, str(ERROR_HEADER), font=_REQUIRED_FONT, fill=_HEADER_FILL))
-    sheet.append(header_cells)
+    sheet.append(
+        [
+            *(_write_cell(sheet, headers[i], font=_HEADER_FONT, fill=_HEADER_FILL) for i in kept),
+            _write_cell(sheet, str(ERROR_HEADER), font=_REQUIRED_FONT, fill=_HEADER_FILL),
+        ]
+    )
     by_row = result.errors_by_row()
     for row in result.rows:
         errors = by_row.get(row.number, [])
         bad = {result.positions.get(e.key) for e in errors if e.key}
-        values = list(row.raw[:error_index]) + [None] * (error_index - len(row.raw[:error_index]))
-        cells = [
-            _write_cell(sheet, value, fill=_ERROR_FILL) if index in bad else _write_cell(sheet, value)
-            for index, value in enumerate(values)
-        ]
+        cells = []
+        for i in kept:
+            value = row.raw[i] if i < len(row.raw) else None
+            cells.append(_write_cell(sheet, value, fill=_ERROR_FILL if i in bad else None))
         message = "；".join(f"{e.column}：{e.message}" if e.column else e.message for e in errors)
         cells.append(_write_cell(sheet, message, font=_ERROR_FONT) if message else _write_cell(sheet, None))
         sheet.append(cells)
@@ -881,7 +952,11 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     """An .xlsx download; a Chinese file name is encoded for every browser."""
     if not filename.lower().endswith(".xlsx"):
         filename += ".xlsx"
-    return HttpResponse(content, content_type=XLSX_CONTENT_TYPE, headers={
-        "Content-Disposition": content_disposition_header(True, filename),
-        "Cache-Control": "no-store",
-    })
+    return HttpResponse(
+        content,
+        content_type=XLSX_CONTENT_TYPE,
+        headers={
+            "Content-Disposition": content_disposition_header(True, filename),
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "org"
 urlpatterns = [
@@ -27,4 +27,22 @@ urlpatterns = [
     path("roles/", views.role_list, name="role_list"),
     path("roles/<int:pk>/", views.role_detail, name="role_detail"),
     path("roles/<int:pk>/edit/", views.role_update, name="role_update"),
+    path("locations/import/", import_views.location_import, name="location_import"),
+    path(
+        "locations/import/template.xlsx",
+        import_views.location_import_template,
+        name="location_import_template",
+    ),
+    path("staff/import/", import_views.membership_import, name="membership_import"),
+    path(
+        "staff/import/template.xlsx",
+        import_views.membership_import_template,
+        name="membership_import_template",
+    ),
+    path("classes/import/", import_views.schoolclass_import, name="schoolclass_import"),
+    path(
+        "classes/import/template.xlsx",
+        import_views.schoolclass_import_template,
+        name="schoolclass_import_template",
+    ),
 ]
