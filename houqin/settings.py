@@ -214,6 +214,7 @@ REST_FRAMEWORK = {
         "houqin.core.api.authentication.SchoolSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["houqin.core.api.permissions.SchoolModelPermissions"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "houqin.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

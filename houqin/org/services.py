@@ -188,6 +188,12 @@ def _validate_location_parent(*, school, campus, parent, kind, location=None) ->
         raise ValidationError(errors)
 
 
+def _check_location_code(school: School, code: str, *, exclude_pk: int | None = None) -> None:
+    """Codes are unique per school; say so on the field (a conditional constraint cannot)."""
+    if code and Location.objects.for_school(school).filter(code=code).exclude(pk=exclude_pk).exists():
+        raise ValidationError({"code": [_("编号“%(code)s”已被本校其他位置使用。") % {"code": code}]})
+
+
 def _derive(location: Location) -> None:
     parent = location.parent
     location.depth = parent.depth + 1 if parent else 0
@@ -261,6 +267,7 @@ def location_create(
         updated_by=actor,
         path="pending",
     )
+    _check_location_code(school, location.code)
     _derive(location)
     location.full_clean()
     location.save()
@@ -305,12 +312,15 @@ def location_update(*, actor, location: Location, data: dict[str, Any]) -> Locat
         allowed_children = {k for k, parents in ALLOWED_PARENT_KINDS.items() if data["kind"] in parents}
         if location.children.exclude(kind__in=allowed_children).exists():
             raise ValidationError({"kind": [_("该位置下还有下级位置，不能改成这个类型。")]})
+    if data.get("code"):
+        _check_location_code(school, data["code"].strip(), exclude_pk=location.pk)
     old = (location.name, location.parent_id)
     if "name" in data:
         data = {**data, "name": data["name"].strip()}
     location, changes = model_update(instance=location, actor=actor, data=data, fields=LOCATION_FIELDS)
     if changes and (location.name, location.parent_id) != old:
         _refresh_names([location])
+        location.refresh_from_db(fields=["path", "depth", "full_name", "search_text"])
     elif changes and "code" in changes:
         _derive(location)
         location.save(update_fields=["search_text"])
@@ -446,6 +456,15 @@ def school_class_update(*, actor, school_class: SchoolClass, data: dict[str, Any
 # --- people -------------------------------------------------------------------------------------
 
 
+def _check_employee_no(school: School, employee_no: str, *, exclude_pk: int | None = None) -> None:
+    if employee_no and (
+        Membership.objects.for_school(school).filter(employee_no=employee_no).exclude(pk=exclude_pk).exists()
+    ):
+        raise ValidationError(
+            {"employee_no": [_("工号“%(no)s”已被本校其他教职工使用。") % {"no": employee_no}]}
+        )
+
+
 def _check_roles(school: School, roles: Iterable[Role]) -> list[Role]:
     roles = list(roles)
     if any(r.school_id != school.pk for r in roles):
@@ -473,6 +492,7 @@ def membership_create(
     An existing account (same username) joins this school too: one login, several schools.
     """
     roles = _check_roles(school, roles)
+    _check_employee_no(school, employee_no)
     if department is not None and department.school_id != school.pk:
         raise ValidationError({"department": [_("部门不属于本校。")]})
     username = username.strip()
@@ -523,6 +543,8 @@ def membership_update(*, actor, membership: Membership, data: dict[str, Any]) ->
     school = membership.school
     if data.get("department") is not None and data["department"].school_id != school.pk:
         raise ValidationError({"department": [_("部门不属于本校。")]})
+    if data.get("employee_no"):
+        _check_employee_no(school, data["employee_no"], exclude_pk=membership.pk)
     user = membership.user
     user_fields = {k: data[k] for k in ("display_name", "mobile", "email") if k in data}
     if "mobile" in user_fields:

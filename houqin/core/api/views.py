@@ -32,6 +32,21 @@ class SchoolScopedViewSet(viewsets.GenericViewSet):
     def school(self):
         return self.request._request.school
 
+
+class SchoolReadWriteViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    SchoolScopedViewSet,
+):
+    """List, read, create and update. No delete: records are deactivated, not removed.
+
+    The write hooks are defined here, not on a base class: DRF's mixins define ``perform_create``
+    and ``perform_update`` too (plain ``serializer.save()``), and this class must win over them so
+    every API write goes through the app's services.
+    """
+
     def perform_create(self, serializer):
         with transaction.atomic():
             serializer.instance = self.perform_service_create(serializer.validated_data)
@@ -45,16 +60,6 @@ class SchoolScopedViewSet(viewsets.GenericViewSet):
 
     def perform_service_update(self, instance, data):  # pragma: no cover - abstract
         raise NotImplementedError
-
-
-class SchoolReadWriteViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    SchoolScopedViewSet,
-):
-    """List, read, create and update. No delete: records are deactivated, not removed."""
 
 
 class MeSerializer(serializers.Serializer):
@@ -87,7 +92,7 @@ def me(request):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.StringRelatedField(allow_null=True)
     target_type = serializers.SerializerMethodField()
 
     class Meta:

@@ -18,7 +18,7 @@ class LocationSerializer(SchoolScopedSerializerMixin, serializers.ModelSerialize
     custodian = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True
     )
-    custodian_detail = PersonSerializer(source="custodian", read_only=True)
+    custodian_detail = PersonSerializer(source="custodian", read_only=True, allow_null=True)
 
     class Meta:
         model = Location
