@@ -83,3 +83,14 @@ def make_school(tag: str, *, district=None) -> SchoolWorld:
         school_class=school_class,
         members=members,
     )
+
+
+def join_school(user, world: SchoolWorld, role_code: str) -> Membership:
+    """Make an existing account staff of another school too (one login, several schools)."""
+    return services.membership_create(
+        actor=None,
+        school=world.school,
+        username=user.username,
+        display_name=user.display_name,
+        roles=[world.role(role_code)],
+    )

@@ -39,6 +39,7 @@ from houqin.core.excel import (
 from . import services
 from .choices import Grade, LocationKind, RoomType
 from .models import Campus, Department, Location, Membership, Role, SchoolClass
+from .services import name_key, same_person
 
 User = get_user_model()
 
@@ -63,15 +64,6 @@ def _duplicates(importer: Importer, rows: list[Row], key: str, value_of=None) ->
         if first != row.number:
             errors.append(importer.error(row, key, _("与第 %(row)d 行重复。") % {"row": first}))
     return errors
-
-
-def name_key(name: str) -> str:
-    """Compare people's names ignoring spaces and full-width characters."""
-    return "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
-
-
-def same_person(user, display_name: str) -> bool:
-    return name_key(user.display_name) == name_key(display_name)
 
 
 class StaffLookup:

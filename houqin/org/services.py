@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -456,6 +457,15 @@ def school_class_update(*, actor, school_class: SchoolClass, data: dict[str, Any
 # --- people -------------------------------------------------------------------------------------
 
 
+def name_key(name: str) -> str:
+    """Compare people's names ignoring spaces and full-width characters."""
+    return "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
+
+
+def same_person(user, display_name: str) -> bool:
+    return name_key(user.display_name) == name_key(display_name)
+
+
 def _check_employee_no(school: School, employee_no: str, *, exclude_pk: int | None = None) -> None:
     if employee_no and (
         Membership.objects.for_school(school).filter(employee_no=employee_no).exclude(pk=exclude_pk).exists()
@@ -489,7 +499,8 @@ def membership_create(
 ) -> Membership:
     """Add a person to the school, creating their account if the username is new.
 
-    An existing account (same username) joins this school too: one login, several schools.
+    An existing account (same username) joins this school too: one login, several schools. Its
+    name must match, so a school cannot take over another school's account by guessing a username.
     """
     roles = _check_roles(school, roles)
     _check_employee_no(school, employee_no)
@@ -515,6 +526,12 @@ def membership_create(
         audit.record(actor=actor, verb="created", target=user, school=school)
     elif Membership.objects.for_school(school).filter(user=user).exists():
         raise ValidationError({"username": [_("该用户已是本校教职工。")]})
+    elif not same_person(user, display_name):
+        message = _(
+            "用户名“%(username)s”已被其他人使用（姓名不一致）。请换一个用户名；"
+            "如果是同一个人，姓名须与其账号一致。"
+        )
+        raise ValidationError({"username": [message % {"username": username}]})
     membership = model_create(
         model=Membership,
         actor=actor,

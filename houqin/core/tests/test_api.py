@@ -10,7 +10,7 @@ from drf_spectacular.validation import validate_schema
 from rest_framework.authtoken.models import Token
 
 from houqin.core.models import AuditEvent
-from houqin.org import services
+from houqin.core.testing import join_school
 from houqin.org.models import Location
 
 LOCATIONS = "/api/v1/locations/"
@@ -57,13 +57,7 @@ def test_session_auth_sets_the_school(client, school_a):
 
 def test_school_header_selects_among_the_users_schools(client, school_a, school_b):
     user = school_a.user("teacher")
-    services.membership_create(
-        actor=None,
-        school=school_b.school,
-        username=user.username,
-        display_name="",
-        roles=[school_b.role("guard")],
-    )
+    join_school(user, school_b, "guard")
     headers = token_headers(user)
     assert client.get("/api/v1/me/", **headers).json()["school"]["id"] == school_a.school.pk
     body = client.get("/api/v1/me/", HTTP_X_HOUQIN_SCHOOL=str(school_b.school.pk), **headers).json()

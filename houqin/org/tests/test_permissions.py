@@ -13,7 +13,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from houqin.core.models import AuditEvent
-from houqin.core.testing import make_school
+from houqin.core.testing import join_school, make_school
 from houqin.org import services
 from houqin.org.models import Campus, Department, DistrictSupervisor, EducationDistrict, Location, Membership
 from houqin.org.roles import DEFAULT_ROLES
@@ -234,13 +234,7 @@ def test_switching_to_a_school_you_do_not_belong_to_is_ignored(client, school_a,
 
 def test_member_of_two_schools_switches_between_them(client, school_a, school_b):
     user = school_a.user("teacher")
-    services.membership_create(
-        actor=None,
-        school=school_b.school,
-        username=user.username,
-        display_name="",
-        roles=[school_b.role("teacher")],
-    )
+    join_school(user, school_b, "teacher")
     client.force_login(user)
     assert "电脑室a" in client.get(reverse("org:location_list")).content.decode()
     client.post(reverse("core:switch_school"), {"school": school_b.school.pk})

@@ -416,7 +416,7 @@ def test_membership_create_joins_an_existing_username_to_a_second_school(school_
         actor=None,
         school=school_b.school,
         username="a_teacher",
-        display_name="ignored",
+        display_name=user.display_name,
         roles=[school_b.role("guard")],
     )
     assert m.user == user
@@ -428,6 +428,25 @@ def test_membership_create_joins_an_existing_username_to_a_second_school(school_
     context = build_school_context(user, school_b.school.pk)
     assert context.school == school_b.school
     assert context.can_switch
+
+
+def test_an_existing_username_with_another_name_is_refused(school_a, school_b):
+    """A school cannot take over another school's account by guessing its username: the name
+    given must be the account's own (spaces and full-width characters aside)."""
+    with pytest.raises(ValidationError) as exc:
+        services.membership_create(
+            actor=None, school=school_b.school, username="a_teacher", display_name="别人"
+        )
+    assert "username" in exc.value.message_dict
+    assert not Membership.objects.for_school(school_b.school).filter(user__username="a_teacher").exists()
+    user = school_a.user("teacher")
+    padded = " ".join(user.display_name)
+    assert (
+        services.membership_create(
+            actor=None, school=school_b.school, username="a_teacher", display_name=padded
+        ).user
+        == user
+    )
 
 
 def test_membership_duplicate_in_one_school_is_refused(school_a):
