@@ -10,6 +10,7 @@ import contextvars
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -101,3 +102,40 @@ def record(
 
 def timeline(obj: models.Model, *, school) -> models.QuerySet[AuditEvent]:
     return AuditEvent.objects.for_school(school).for_target(obj).select_related("actor")
+
+
+def _readable_value(field, value: Any) -> Any:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "—"
+    choices = dict(field.flatchoices) if field is not None and getattr(field, "choices", None) else {}
+    return choices.get(value, value)
+
+
+def readable_changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
+    """``(field label, old, new)`` for a timeline: verbose names and choice labels, not raw keys.
+
+    No query: the content type comes from Django's cache.
+    """
+    if not event.changes:
+        return []
+    model = None
+    if event.target_type_id:
+        from django.contrib.contenttypes.models import ContentType
+
+        model = ContentType.objects.get_for_id(event.target_type_id).model_class()
+    rows = []
+    for name, change in event.changes.items():
+        field = None
+        if model is not None:
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:  # a value that is not a field, or a field since removed
+                field = None
+        label = str(getattr(field, "verbose_name", "") or name)
+        old, new = change if isinstance(change, list) and len(change) == 2 else (None, change)
+        rows.append((label, _readable_value(field, old), _readable_value(field, new)))
+    return rows

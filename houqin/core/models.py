@@ -105,6 +105,12 @@ class AuditEvent(models.Model):
         return f"{self.verb} {self.target_repr}"
 
     @property
+    def change_rows(self) -> list[tuple[str, object, object]]:
+        from .audit import readable_changes
+
+        return readable_changes(self)
+
+    @property
     def verb_label(self) -> str:
         from .audit import verb_label
 

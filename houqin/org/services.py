@@ -599,18 +599,36 @@ def membership_set_roles(*, actor, membership: Membership, roles: Iterable[Role]
     return membership
 
 
-def user_set_password(*, actor, user, password: str) -> None:
+def password_settable_by_school(membership: Membership) -> bool:
+    """A school admin may set the password of an account that only this school uses.
+
+    An account shared with another school (or a district supervisor's, or the platform
+    operator's) belongs to more than this school: its owner changes it themselves.
+    """
+    user = membership.user
+    if user.is_superuser or user.district_roles.exists():
+        return False
+    return (
+        not Membership.objects.filter(user=user, is_active=True)
+        .exclude(school_id=membership.school_id)
+        .exists()
+    )
+
+
+@transaction.atomic
+def membership_set_password(*, actor, membership: Membership, password: str) -> Membership:
+    """Set (or reset) the password of a staff member, e.g. one imported without a password."""
     from django.contrib.auth.password_validation import validate_password
 
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    if not password_settable_by_school(membership):
+        raise ValidationError({"new_password1": [_("该账号也用于其他学校或教育局，请本人登录后修改密码。")]})
+    user = membership.user
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from exc
+        raise ValidationError({"new_password1": exc.messages}) from exc
     user.set_password(password)
     user.save(update_fields=["password"])
-    audit.record(
-        actor=actor,
-        verb="password_changed",
-        target=user,
-        school=actor.school_context.school if getattr(actor, "school_context", None) else None,
-    )
+    audit.record(actor=actor, verb="password_changed", target=membership)
+    return membership

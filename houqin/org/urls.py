@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/add/", views.membership_create, name="membership_create"),
     path("staff/<int:pk>/", views.membership_detail, name="membership_detail"),
     path("staff/<int:pk>/edit/", views.membership_update, name="membership_update"),
+    path("staff/<int:pk>/password/", views.membership_set_password, name="membership_set_password"),
     path("roles/", views.role_list, name="role_list"),
     path("roles/<int:pk>/", views.role_detail, name="role_detail"),
     path("roles/<int:pk>/edit/", views.role_update, name="role_update"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.forms import SetPasswordForm
 from django.db.models import Count, Prefetch
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -338,6 +340,8 @@ def membership_detail(request, pk):
         "org/membership_detail.html",
         membership,
         can_change=request.user.has_perm("org.change_membership"),
+        can_set_password=request.user.has_perm("org.change_membership")
+        and services.password_settable_by_school(membership),
         custodian_of=Location.objects.for_school(request.school).filter(custodian=membership.user)[:50],
     )
 
@@ -387,6 +391,32 @@ def membership_update(request, pk):
     )
 
 
+@school_required("org.change_membership")
+def membership_set_password(request, pk):
+    """The school admin sets a password, e.g. for staff imported without one."""
+    membership = get_for_school(Membership.objects.select_related("user"), request, pk=pk)
+    if not services.password_settable_by_school(membership):
+        messages.error(request, _("该账号也用于其他学校或教育局，请本人登录后修改密码。"))
+        return redirect(membership)
+    form = SetPasswordForm(membership.user, request.POST or None)
+    for field in form.fields.values():
+        field.widget.attrs["class"] = "form-control"
+    saved = run_form(
+        request,
+        form,
+        lambda data: services.membership_set_password(
+            actor=request.user, membership=membership, password=data["new_password1"]
+        ),
+        success_message=_("密码已设置，请告诉本人并提醒其登录后修改。"),
+    )
+    if saved:
+        return redirect(saved)
+    title = _("设置 %(name)s 的密码") % {"name": membership.user}
+    return TemplateResponse(
+        request, "org/object_form.html", {"form": form, "title": title, "object": membership}
+    )
+
+
 # --- roles -----------------------------------------------------------------------------------------------
 
 
@@ -426,5 +456,5 @@ def role_update(request, pk):
     if saved:
         return redirect(saved)
     return TemplateResponse(
-        request, "org/role_form.html", {"form": form, "title": _("编辑角色"), "object": role}
+        request, "org/object_form.html", {"form": form, "title": _("编辑角色"), "object": role}
     )

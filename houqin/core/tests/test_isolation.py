@@ -45,7 +45,7 @@ def model_for(name: str):
         app_label, model_name = name.removeprefix("api:").rsplit("-", 1)[0].split("-", 1)
     else:
         app_label, rest = name.split(":", 1)
-        model_name = rest.rsplit("_", 1)[0]
+        model_name = rest.split("_", 1)[0]  # model names have no "_"; actions may (set_password)
     return apps.get_model(app_label, model_name)
 
 

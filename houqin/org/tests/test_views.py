@@ -362,3 +362,60 @@ def test_failed_login_with_unknown_name_is_recorded_without_a_school(client, db)
     client.post(reverse("accounts:login"), {"username": "nobody-here", "password": "x"})
     event = AuditEvent.objects.get(verb="login_failed")
     assert event.school is None and event.target_id == ""
+
+
+def test_timeline_shows_field_names_and_choice_labels_not_raw_keys(client, school_a, director):
+    """事事有记录: the record's history is readable by the office, not a dump of database keys."""
+    services.location_update(
+        actor=school_a.user("logistics_director"),
+        location=school_a.room,
+        data={"room_type": "lab", "custodian": school_a.user("teacher")},
+    )
+    body = client.get(reverse("org:location_detail", args=[school_a.room.pk])).content.decode()
+    assert "用途：计算机室 → 实验室" in body
+    assert "保管责任人：— → teachera" in body
+    assert "room_type" not in body
+    client.post(reverse("set_language"), {"language": "en"})
+    body = client.get(reverse("org:location_detail", args=[school_a.room.pk])).content.decode()
+    assert "Use: Computer room → Laboratory" in body
+
+
+def test_school_admin_sets_a_password_for_staff_imported_without_one(client, school_a, admin):
+    """Staff imported without a password cannot sign in until the school admin sets one."""
+    membership = services.membership_create(
+        actor=None, school=school_a.school, username="newstaff", display_name="新同事"
+    )
+    url = reverse("org:membership_set_password", args=[membership.pk])
+    response = client.post(url, {"new_password1": "123", "new_password2": "123"})
+    assert response.status_code == 200  # too short, all digits: Chinese field errors, nothing saved
+    assert "密码" in response.content.decode()
+    membership.user.refresh_from_db()
+    assert not membership.user.has_usable_password()
+
+    response = client.post(url, {"new_password1": "qing-shu-2026", "new_password2": "qing-shu-2026"})
+    assert response.status_code == 302
+    assert audit_of(membership, "password_changed").get().actor == admin
+    client.logout()
+    assert client.login(username="newstaff", password="qing-shu-2026")
+
+
+def test_password_of_an_account_shared_with_another_school_is_not_settable(client, school_a, school_b, admin):
+    """A school admin must not take over an account another school also uses."""
+    from houqin.core.testing import join_school
+
+    user = school_b.user("teacher")
+    membership = join_school(user, school_a, "teacher")
+    url = reverse("org:membership_set_password", args=[membership.pk])
+    assert (
+        "设置密码" not in client.get(reverse("org:membership_detail", args=[membership.pk])).content.decode()
+    )
+    response = client.post(url, {"new_password1": "qing-shu-2026", "new_password2": "qing-shu-2026"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert not user.check_password("qing-shu-2026")
+
+
+def test_only_those_who_manage_staff_may_set_passwords(client, school_a):
+    client.force_login(school_a.user("logistics_director"))
+    url = reverse("org:membership_set_password", args=[school_a.members["teacher"].pk])
+    assert client.get(url).status_code == 403
