@@ -6,6 +6,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import resolve_url
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -69,6 +70,8 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    if request.path_info.startswith("/api/"):  # API clients get the API's error body, not a page
+        return JsonResponse({"detail": str(_("未找到。")), "code": "not_found"}, status=404)
     return TemplateResponse(request, "404.html", status=404).render()
 
 

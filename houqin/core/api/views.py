@@ -19,6 +19,7 @@ class SchoolScopedViewSet(viewsets.GenericViewSet):
     """
 
     model = None
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request school

@@ -311,3 +311,10 @@ def test_api_docs_render(client, db):
     response = client.get(reverse("api-docs"))
     assert response.status_code == 200
     assert "swagger" in response.content.decode().lower()
+
+
+def test_an_unknown_api_url_answers_in_the_api_error_shape(client, school_a):
+    client.force_login(school_a.user("school_admin"))
+    response = client.get("/api/v1/locations/not-a-number/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
