@@ -18,6 +18,7 @@ from functools import cache
 import rules
 from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.models import Permission
+from django.utils.translation import gettext_lazy as _lazy
 
 HOUQIN_APP_LABELS = ("core", "accounts", "org")  # apps add themselves via register_app_label()
 
@@ -144,6 +145,25 @@ class SchoolRoleBackend(BaseBackend):
     def has_module_perms(self, user_obj, app_label) -> bool:
         context = getattr(user_obj, "school_context", None)
         return bool(context and any(p.startswith(app_label + ".") for p in context.permissions))
+
+
+# --- readable permission names ----------------------------------------------------------------------
+
+_ACTIONS = {
+    "view": _lazy("查看"),
+    "add": _lazy("添加"),
+    "change": _lazy("修改"),
+    "delete": _lazy("删除"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """``"添加 位置"`` in the user's language; Django stores "Can add 位置" in the migrating language."""
+    action, _sep, _rest = permission.codename.partition("_")
+    model = permission.content_type.model_class()
+    if model is None or action not in _ACTIONS:
+        return permission.name
+    return f"{_ACTIONS[action]} {model._meta.verbose_name}"
 
 
 # --- predicates shared by every app's permissions.py ---------------------------------------------

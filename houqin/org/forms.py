@@ -172,10 +172,15 @@ class RoleForm(SchoolFormMixin, forms.ModelForm):
 
     class Meta:
         model = Role
-        fields = ["name", "description", "permissions"]
+        fields = ["code", "name", "description", "permissions"]
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, school=school, **kwargs)
+        if self.instance.pk:
+            del self.fields["code"]  # the code is how modules and imports refer to the role
+        else:
+            self.fields["code"].help_text = _("英文字母、数字、- 或 _，如 lab_keeper；创建后不能修改。")
+        self.fields["permissions"].label_from_instance = core_permissions.permission_label
         self.fields["permissions"].queryset = (
             Permission.objects.filter(content_type__app_label__in=core_permissions.HOUQIN_APP_LABELS)
             .select_related("content_type")

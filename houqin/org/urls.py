@@ -26,6 +26,7 @@ urlpatterns = [
     path("staff/<int:pk>/edit/", views.membership_update, name="membership_update"),
     path("staff/<int:pk>/password/", views.membership_set_password, name="membership_set_password"),
     path("roles/", views.role_list, name="role_list"),
+    path("roles/add/", views.role_create, name="role_create"),
     path("roles/<int:pk>/", views.role_detail, name="role_detail"),
     path("roles/<int:pk>/edit/", views.role_update, name="role_update"),
     path("locations/import/", import_views.location_import, name="location_import"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps as django_apps
 from django.contrib import messages
 from django.contrib.auth.forms import SetPasswordForm
 from django.db.models import Count, Prefetch
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from houqin.core import audit
 from houqin.core.http import get_for_school, run_form, school_required
 from houqin.core.pagination import paginate
+from houqin.core.permissions import permission_label
 
 from . import services
 from .filters import LocationFilter, MembershipFilter, SchoolClassFilter
@@ -431,9 +433,12 @@ def role_list(request):
 @school_required("org.view_role")
 def role_detail(request, pk):
     role = get_for_school(Role, request, pk=pk)
-    permissions = role.permissions.select_related("content_type").order_by(
-        "content_type__app_label", "codename"
-    )
+    permissions = [
+        (django_apps.get_app_config(p.content_type.app_label).verbose_name, permission_label(p))
+        for p in role.permissions.select_related("content_type").order_by(
+            "content_type__app_label", "codename"
+        )
+    ]
     return _detail(
         request,
         "org/role_detail.html",
@@ -441,6 +446,20 @@ def role_detail(request, pk):
         permissions=permissions,
         can_change=request.user.has_perm("org.change_role"),
     )
+
+
+@school_required("org.add_role")
+def role_create(request):
+    form = RoleForm(request.POST or None, school=request.school)
+    role = run_form(
+        request,
+        form,
+        lambda data: services.role_create(actor=request.user, school=request.school, **data),
+        success_message=_("角色已添加。"),
+    )
+    if role:
+        return redirect(role)
+    return TemplateResponse(request, "org/object_form.html", {"form": form, "title": _("添加角色")})
 
 
 @school_required("org.change_role")

@@ -419,3 +419,28 @@ def test_only_those_who_manage_staff_may_set_passwords(client, school_a):
     client.force_login(school_a.user("logistics_director"))
     url = reverse("org:membership_set_password", args=[school_a.members["teacher"].pk])
     assert client.get(url).status_code == 403
+
+
+def test_school_admin_adds_a_role_with_readable_permissions(client, school_a, admin):
+    """Roles are data: a school adds its own (e.g. 专用室管理员) and grants what it needs."""
+    page = client.get(reverse("org:role_create")).content.decode()
+    assert "添加 位置" in page and "Can add" not in page
+    from django.contrib.auth.models import Permission
+
+    add_location = Permission.objects.get(content_type__app_label="org", codename="add_location")
+    response = client.post(
+        reverse("org:role_create"),
+        {"code": "lab_keeper", "name": "专用室管理员", "permissions": [add_location.pk]},
+    )
+    assert response.status_code == 302
+    role = school_a.role("lab_keeper")
+    assert list(role.permissions.all()) == [add_location]
+    assert "添加 位置" in client.get(response["Location"]).content.decode()
+    # the same code twice in one school is refused, and what was typed stays in the form
+    response = client.post(reverse("org:role_create"), {"code": "lab_keeper", "name": "又一个"})
+    assert response.status_code == 200
+    assert "又一个" in response.content.decode()
+
+
+def test_the_director_may_not_add_roles(client, school_a, director):
+    assert client.get(reverse("org:role_create")).status_code == 403
