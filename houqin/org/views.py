@@ -26,7 +26,9 @@ def _list(request, template, queryset, *, filterset=None, extra=None):
     if filterset is not None:
         queryset = filterset.qs
     page = paginate(request, queryset)
-    context = {"page": page, "filter": filterset, **(extra or {})}
+    # how many filters besides the search box are set: the filter panel opens when any is
+    filters_open = sum(1 for key, value in request.GET.items() if value and key not in {"q", "page"})
+    context = {"page": page, "filter": filterset, "filters_open": filters_open, **(extra or {})}
     if request.htmx and request.htmx.target == "results":
         template += "#results"
     return TemplateResponse(request, template, context)
