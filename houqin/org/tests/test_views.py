@@ -444,3 +444,14 @@ def test_school_admin_adds_a_role_with_readable_permissions(client, school_a, ad
 
 def test_the_director_may_not_add_roles(client, school_a, director):
     assert client.get(reverse("org:role_create")).status_code == 403
+
+
+def test_filter_panel_keeps_the_chosen_values_and_opens_when_a_filter_is_set(client, school_a, director):
+    body = client.get(
+        reverse("org:location_list"), {"kind": "room", "campus": school_a.campus.pk}
+    ).content.decode()
+    assert '<option value="room" selected>' in body
+    assert f'<option value="{school_a.campus.pk}" selected>' in body
+    assert 'class="collapse show" id="more-filters"' in body
+    body = client.get(reverse("org:location_list"), {"q": "dns"}).content.decode()
+    assert 'class="collapse" id="more-filters"' in body
