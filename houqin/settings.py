@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "houqin.core",
     "houqin.accounts",
     "houqin.org",
+    "houqin.approvals",
+    "houqin.notify",
 ]
 
 MIDDLEWARE = [
@@ -265,6 +267,10 @@ HOUQIN = {
     "PAGE_SIZE": 25,
     "IMPORT_MAX_ROWS": 20000,
     "IMPORT_MAX_BYTES": 10 * 1024 * 1024,
+    # Attachments: largest upload, and the longest side a photo is shrunk to (phones take 4000 px).
+    "ATTACHMENT_MAX_BYTES": int(os.environ.get("HOUQIN_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)),
+    "IMAGE_MAX_SIDE": 1600,
+    "THUMBNAIL_SIDE": 320,
 }
 
 SITE_NAME = _("后勤管理系统")

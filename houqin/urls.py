@@ -8,6 +8,8 @@ from houqin.core import views as core_views
 
 api_v1 = [
     path("", include("houqin.org.api.urls")),
+    path("", include("houqin.approvals.api.urls")),
+    path("", include("houqin.notify.api.urls")),
     path("", include("houqin.core.api.urls")),
 ]
 
@@ -15,6 +17,8 @@ urlpatterns = [
     path("", include("houqin.core.urls")),
     path("accounts/", include("houqin.accounts.urls")),
     path("org/", include("houqin.org.urls")),
+    path("approvals/", include("houqin.approvals.urls")),
+    path("notify/", include("houqin.notify.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("i18n/js/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -9,11 +9,16 @@ Used by ``conftest.py`` fixtures and by later modules' tests::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import import_module
 
 from houqin.org import services
 from houqin.org.choices import LocationKind, RoomType
 from houqin.org.models import Campus, Department, Location, Membership, Role, School, SchoolClass
 from houqin.org.roles import DEFAULT_ROLES
+
+# Each app adds one object of each of its models to every test school (its ``testing.add_samples``),
+# so the tenancy sweep (houqin/core/tests/test_isolation.py) tries another school's ids on its pages.
+SAMPLE_MODULES = ["houqin.core.samples", "houqin.approvals.testing", "houqin.notify.testing"]
 
 TEST_PASSWORD = "test-pass-9d8f7"  # noqa: S105 (test accounts only)
 
@@ -73,7 +78,7 @@ def make_school(tag: str, *, district=None) -> SchoolWorld:
     school_class = services.school_class_create(
         actor=None, school=school, grade=1, number=1, name=f"一年级{tag}班", home_room=room
     )
-    return SchoolWorld(
+    world = SchoolWorld(
         school=school,
         campus=campus,
         building=building,
@@ -83,6 +88,9 @@ def make_school(tag: str, *, district=None) -> SchoolWorld:
         school_class=school_class,
         members=members,
     )
+    for module in SAMPLE_MODULES:
+        import_module(module).add_samples(world)
+    return world
 
 
 def join_school(user, world: SchoolWorld, role_code: str) -> Membership:
