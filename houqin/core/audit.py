@@ -7,7 +7,7 @@ services without being passed around: the school middleware puts it in a context
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -66,14 +66,7 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return {name: getattr(instance, name) for name in fields}
 
 
-def record(
-    *,
-    actor,
-    verb: str,
-    target: models.Model | None = None,
-    school=None,
-    changes: dict | None = None,
-) -> AuditEvent:
+def _event(*, actor, verb: str, target, school, changes: dict | None) -> AuditEvent:
     if school is None and target is not None:
         school = getattr(target, "school", None)
         if school is None and target.__class__.__name__ == "School":
@@ -96,8 +89,31 @@ def record(
         event.target_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
         event.target_id = str(target.pk)
         event.target_repr = str(target)[:200]
+    return event
+
+
+def record(
+    *,
+    actor,
+    verb: str,
+    target: models.Model | None = None,
+    school=None,
+    changes: dict | None = None,
+) -> AuditEvent:
+    event = _event(actor=actor, verb=verb, target=target, school=school, changes=changes)
     event.save()
     return event
+
+
+def record_many(
+    *, actor, verb: str, targets: Iterable[models.Model], school, changes: Callable[[Any], dict] | None = None
+) -> list[AuditEvent]:
+    """One event per target, written in one statement (batch services: imports)."""
+    events = [
+        _event(actor=actor, verb=verb, target=t, school=school, changes=changes(t) if changes else None)
+        for t in targets
+    ]
+    return AuditEvent.objects.bulk_create(events, batch_size=500)
 
 
 def timeline(obj: models.Model, *, school) -> models.QuerySet[AuditEvent]:

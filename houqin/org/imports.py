@@ -17,6 +17,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,6 +36,7 @@ from houqin.core.excel import (
     cell_text,
     normalise_header,
 )
+from houqin.core.services import BatchValidationError
 
 from . import services
 from .choices import Grade, LocationKind, RoomType
@@ -351,7 +353,8 @@ class LocationImporter(Importer):
             new.append(key)
         return location
 
-    def save_row(self, data: dict[str, Any]) -> Location:
+    def _parent_for(self, data: dict[str, Any]) -> Location:
+        """The building (and floor) the room goes under, created through the service if new."""
         campus = data["campus"]
         new: list = []
         try:
@@ -371,24 +374,64 @@ class LocationImporter(Importer):
                     kind=LocationKind.FLOOR,
                     parent=parent,
                 )
-            return services.location_create(
-                actor=self.actor,
-                school=self.school,
-                campus=campus,
-                parent=parent,
-                kind=LocationKind.ROOM,
-                name=data["name"],
-                code=data["code"],
-                room_type=data["room_type"],
-                custodian=data["custodian"],
-                capacity=data["capacity"],
-                area_m2=data["area_m2"],
-                note=data["note"],
-            )
+            return parent
         except BaseException:
             for key in new:  # rolled back with the row's savepoint: forget them
                 self._created.pop(key, None)
             raise
+
+    def _known_parent(self, data: dict[str, Any]) -> Location | None:
+        """The building or floor when it exists already or was made for an earlier row."""
+
+        def known(key):
+            return self._created.get(key) or self._existing.get(key)
+
+        building = known(("b", data["campus"].pk, data["building"]))
+        if building is None or not data["floor"]:
+            return building
+        return known(("f", building.pk, data["floor"]))
+
+    def save_rows(self, rows: list[Row]) -> list[RowError]:
+        """Buildings and floors one by one (few), then every room in one batch service call."""
+        errors: list[RowError] = []
+        items: list[dict[str, Any]] = []
+        owners: list[Row] = []
+        for row in rows:
+            try:
+                parent = self._known_parent(row.data)
+                if parent is None:
+                    with transaction.atomic():
+                        parent = self._parent_for(row.data)
+            except ValidationError as exc:
+                errors.extend(self.errors_from(row, exc))
+                continue
+            except IntegrityError:
+                errors.append(self.conflict_error(row))
+                continue
+            data = row.data
+            items.append(
+                {
+                    "campus": data["campus"],
+                    "parent": parent,
+                    "kind": LocationKind.ROOM,
+                    "name": data["name"],
+                    "code": data["code"],
+                    "room_type": data["room_type"],
+                    "custodian": data["custodian"],
+                    "capacity": data["capacity"],
+                    "area_m2": data["area_m2"],
+                    "note": data["note"],
+                }
+            )
+            owners.append(row)
+        if errors:
+            return errors
+        try:
+            services.location_create_many(actor=self.actor, school=self.school, items=items)
+        except BatchValidationError as exc:
+            for index, error in exc.errors.items():
+                errors.extend(self.errors_from(owners[index], error))
+        return errors
 
 
 # --- staff -------------------------------------------------------------------------------------------------

@@ -142,6 +142,9 @@ class Location(SchoolScopedModel):
             models.Index(fields=["school", "kind", "room_type"]),
             models.Index(fields=["school", "campus", "path"]),
             models.Index(fields=["school", "custodian"]),
+            # lookups by code (a scanned label, an import); the unique constraint's index is
+            # partial (code <> '') and planners cannot always use it for "code = ?"
+            models.Index(fields=["school", "code"]),
         ]
 
     def __str__(self) -> str:

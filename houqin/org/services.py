@@ -9,13 +9,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from houqin.core import audit
 from houqin.core.pinyin import search_text
-from houqin.core.services import model_create, model_update
+from houqin.core.services import BatchValidationError, model_create, model_update, validate
 
 from .choices import ALLOWED_PARENT_KINDS, Grade, LocationKind
 from .models import Campus, Department, EducationDistrict, Location, Membership, Role, School, SchoolClass
@@ -191,8 +191,28 @@ def _validate_location_parent(*, school, campus, parent, kind, location=None) ->
 
 def _check_location_code(school: School, code: str, *, exclude_pk: int | None = None) -> None:
     """Codes are unique per school; say so on the field (a conditional constraint cannot)."""
-    if code and Location.objects.for_school(school).filter(code=code).exclude(pk=exclude_pk).exists():
+    if not code:
+        return
+    same = Location.objects.for_school(school).filter(code=code)
+    if exclude_pk is not None:
+        same = same.exclude(pk=exclude_pk)
+    if same.exists():
         raise ValidationError({"code": [_("编号“%(code)s”已被本校其他位置使用。") % {"code": code}]})
+
+
+def _check_location_unique(location: Location) -> None:
+    """Per-school code and per-parent name, as field errors (one query each)."""
+    _check_location_code(location.school, location.code, exclude_pk=location.pk)
+    if location.parent_id:
+        siblings = Location.objects.filter(parent_id=location.parent_id)
+    else:
+        siblings = Location.objects.for_school(location.school).filter(
+            campus=location.campus, parent__isnull=True
+        )
+    if location.pk is not None:
+        siblings = siblings.exclude(pk=location.pk)
+    if siblings.filter(name=location.name).exists():
+        raise ValidationError({"name": [_("同一上级位置下已有“%(name)s”。") % {"name": location.name}]})
 
 
 def _derive(location: Location) -> None:
@@ -268,16 +288,115 @@ def location_create(
         updated_by=actor,
         path="pending",
     )
-    _check_location_code(school, location.code)
+    _check_location_unique(location)
     _derive(location)
-    location.full_clean()
-    location.save()
+    validate(location, constraints=False)  # _check_location_unique said it on the fields
+    try:
+        with transaction.atomic():
+            location.save()
+    except IntegrityError as exc:  # someone added the same place a moment ago
+        raise ValidationError(_("与已有位置冲突（可能刚被别人添加），请刷新后重试。")) from exc
     location.path = (parent.path if parent else "") + f"{location.pk}/"
     location.save(update_fields=["path"])
     audit.record(
         actor=actor, verb="created", target=location, changes={"full_name": [None, location.full_name]}
     )
     return location
+
+
+@transaction.atomic
+def location_create_many(*, actor, school: School, items: list[dict[str, Any]]) -> list[Location]:
+    """Create many places at once (Excel import) under the rules of ``location_create``.
+
+    Every item is checked (parent kind, custodian, code unique in the school and in the batch,
+    name unique under its parent) in a few queries for the whole batch; any error raises
+    ``BatchValidationError`` with every bad item and nothing is written. Parents must exist.
+    """
+    parent_ids = {item["parent"].pk for item in items if item.get("parent") is not None}
+    parents = {p.pk: p for p in Location.objects.select_for_update().filter(pk__in=parent_ids, school=school)}
+    codes = {(item.get("code") or "").strip() for item in items} - {""}
+    taken_codes = set(
+        Location.objects.for_school(school).filter(code__in=codes).values_list("code", flat=True)
+    )
+    taken_names = set(Location.objects.filter(parent_id__in=parents).values_list("parent_id", "name")) | {
+        (None, campus_id, name)
+        for campus_id, name in Location.objects.for_school(school)
+        .filter(parent__isnull=True)
+        .values_list("campus_id", "name")
+    }
+    custodian_ids = {item["custodian"].pk for item in items if item.get("custodian") is not None}
+    staff = set(
+        Membership.objects.for_school(school)
+        .filter(user_id__in=custodian_ids)
+        .values_list("user_id", flat=True)
+    )
+    errors: dict[int, ValidationError] = {}
+    locations: list[Location] = []
+    seen_codes: set[str] = set()
+    for index, item in enumerate(items):
+        parent = parents.get(item["parent"].pk) if item.get("parent") is not None else None
+        kind = item.get("kind", LocationKind.ROOM)
+        location = Location(
+            school=school,
+            campus=item["campus"],
+            parent=parent,
+            kind=kind,
+            name=item["name"].strip(),
+            code=(item.get("code") or "").strip(),
+            room_type=item.get("room_type", ""),
+            custodian=item.get("custodian"),
+            capacity=item.get("capacity"),
+            area_m2=item.get("area_m2"),
+            note=item.get("note", ""),
+            created_by=actor,
+            updated_by=actor,
+            path="pending",
+        )
+        problems: dict[str, list] = {}
+        try:
+            if item.get("parent") is not None and parent is None:
+                raise ValidationError({"parent": [_("上级位置不属于本校。")]})
+            _validate_location_parent(school=school, campus=location.campus, parent=parent, kind=kind)
+        except ValidationError as exc:
+            problems = exc.update_error_dict(problems)
+        if location.custodian is not None and location.custodian.pk not in staff:
+            problems.setdefault("custodian", []).append(_("保管责任人必须是本校教职工。"))
+        if location.code and (location.code in taken_codes or location.code in seen_codes):
+            problems.setdefault("code", []).append(
+                _("编号“%(code)s”已被本校其他位置使用。") % {"code": location.code}
+            )
+        seen_codes.add(location.code)
+        name_key = (parent.pk, location.name) if parent else (None, location.campus.pk, location.name)
+        if name_key in taken_names:
+            problems.setdefault("name", []).append(
+                _("同一上级位置下已有“%(name)s”。") % {"name": location.name}
+            )
+        taken_names.add(name_key)
+        if not problems:
+            _derive(location)
+            try:
+                validate(location, constraints=False)
+            except ValidationError as exc:
+                problems = exc.update_error_dict(problems)
+        if problems:
+            errors[index] = ValidationError(problems)
+        locations.append(location)
+    if errors:
+        raise BatchValidationError(errors)
+    Location.objects.bulk_create(locations, batch_size=500)
+    if any(loc.pk is None for loc in locations):  # a database that does not return ids on insert
+        raise ImproperlyConfigured("location_create_many needs a database that returns ids from bulk inserts")
+    for loc in locations:
+        loc.path = (loc.parent.path if loc.parent else "") + f"{loc.pk}/"
+    Location.objects.bulk_update(locations, ["path"], batch_size=500)
+    audit.record_many(
+        actor=actor,
+        verb="created",
+        targets=locations,
+        school=school,
+        changes=lambda loc: {"full_name": [None, loc.full_name]},
+    )
+    return locations
 
 
 LOCATION_FIELDS = [
