@@ -1,15 +1,27 @@
 """Project-wide pytest fixtures. Real database (SQLite, or PostgreSQL via HOUQIN_TEST_DATABASE_URL)."""
 
 import pytest
+from django.db import connection
 
 from houqin.core.testing import make_school
 
 
+def pytest_collection_modifyitems(config, items):
+    """``postgres_only`` tests (row locks, concurrent connections) skip on SQLite, saying why."""
+    if connection.vendor == "postgresql":
+        return
+    reason = f"needs PostgreSQL row locks and concurrent connections (database is {connection.vendor})"
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
     settings.AXES_ENABLED = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LANGUAGE_CODE = "zh-hans"
+    settings.MEDIA_ROOT = tmp_path / "media"  # uploads and exports never land in var/media
 
 
 @pytest.fixture

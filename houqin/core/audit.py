@@ -38,6 +38,21 @@ def register_verbs(labels: dict[str, Any]) -> None:
     _VERB_LABELS.update(labels)
 
 
+# Labels of change keys that are not model fields (a file name, an export's filters...).
+_CHANGE_LABELS: dict[str, Any] = {
+    "attachment": _("附件"),
+    "signature": _("签字"),
+    "export": _("导出内容"),
+    "filters": _("筛选条件"),
+    "rows": _("行数"),
+    "importer": _("导入内容"),
+}
+
+
+def register_change_labels(labels: dict[str, Any]) -> None:
+    _CHANGE_LABELS.update(labels)
+
+
 def verb_label(verb: str) -> str:
     return str(_VERB_LABELS.get(verb, verb))
 
@@ -151,7 +166,7 @@ def readable_changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
                 field = model._meta.get_field(name)
             except FieldDoesNotExist:  # a value that is not a field, or a field since removed
                 field = None
-        label = str(getattr(field, "verbose_name", "") or name)
+        label = str(getattr(field, "verbose_name", "") or _CHANGE_LABELS.get(name, name))
         old, new = change if isinstance(change, list) and len(change) == 2 else (None, change)
         rows.append((label, _readable_value(field, old), _readable_value(field, new)))
     return rows

@@ -942,7 +942,14 @@ def _export_value(value: Any) -> Any:
     return str(value)
 
 
-def export_queryset(rows: Iterable[Any], columns: Sequence[ExportColumn], *, sheet_title: Any = "") -> bytes:
+def export_queryset(
+    rows: Iterable[Any],
+    columns: Sequence[ExportColumn],
+    *,
+    sheet_title: Any = "",
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 500,
+) -> bytes:
     """Write rows to an .xlsx in write-only mode (constant memory per row); a QuerySet is iterated in chunks.
 
     Exports of more than a few thousand rows belong in a task (DESIGN.md rule 6); this is the writer it calls.
@@ -954,8 +961,10 @@ def export_queryset(rows: Iterable[Any], columns: Sequence[ExportColumn], *, she
     sheet.freeze_panes = "A2"
     sheet.append([_write_cell(sheet, str(c.header), font=_HEADER_FONT, fill=_HEADER_FILL) for c in columns])
     iterator = rows.iterator(chunk_size=2000) if isinstance(rows, models.QuerySet) else rows
-    for obj in iterator:
+    for done, obj in enumerate(iterator, start=1):
         sheet.append([_write_cell(sheet, _export_value(c.get(obj))) for c in columns])
+        if progress is not None and done % progress_every == 0:
+            progress(done)
     return _save(workbook)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import import_views, print_views, views
 
 app_name = "org"
 urlpatterns = [
@@ -47,4 +47,5 @@ urlpatterns = [
         import_views.schoolclass_import_template,
         name="schoolclass_import_template",
     ),
+    path("locations/labels/", print_views.location_labels, name="location_labels"),
 ]

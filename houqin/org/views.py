@@ -11,18 +11,23 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from houqin.core import audit
+from houqin.core.attachments import attachment_panel
+from houqin.core.exports import export_response
 from houqin.core.http import get_for_school, run_form, school_required
 from houqin.core.pagination import paginate
 from houqin.core.permissions import permission_label
 
-from . import services
+from . import exports, services
 from .filters import LocationFilter, MembershipFilter, SchoolClassFilter
 from .forms import CampusForm, DepartmentForm, LocationForm, MembershipForm, RoleForm, SchoolClassForm
 from .models import Campus, Department, Location, Membership, Role, SchoolClass
 
 
-def _list(request, template, queryset, *, filterset=None, extra=None):
-    """A paginated list page; an htmx request for the table gets just the table partial."""
+def _list(request, template, queryset, *, filterset=None, extra=None, export=None):
+    """A paginated list page; an htmx request for the table gets just the table partial;
+    ``?export=xlsx`` gives what the filters show as an Excel file (``export``: its ExportSpec)."""
+    if export is not None and request.GET.get("export") == "xlsx":
+        return export_response(request, export)
     if filterset is not None:
         queryset = filterset.qs
     page = paginate(request, queryset)
@@ -111,6 +116,7 @@ def location_list(request):
         "org/location_list.html",
         locations,
         filterset=filterset,
+        export=exports.LOCATIONS,
         extra={"can_add": request.user.has_perm("org.add_location")},
     )
 
@@ -136,6 +142,7 @@ def location_detail(request, pk):
         classes=classes,
         can_change=request.user.has_perm("org.change_location"),
         can_add=request.user.has_perm("org.add_location"),
+        attachments=attachment_panel(request, location, signature=True, signed_for=_("专用室保管责任确认")),
     )
 
 
@@ -265,6 +272,7 @@ def schoolclass_list(request):
         "org/schoolclass_list.html",
         classes,
         filterset=filterset,
+        export=exports.CLASSES,
         extra={"can_add": request.user.has_perm("org.add_schoolclass")},
     )
 
@@ -330,6 +338,7 @@ def membership_list(request):
         "org/membership_list.html",
         members,
         filterset=filterset,
+        export=exports.STAFF,
         extra={"can_add": request.user.has_perm("org.add_membership")},
     )
 

@@ -14,6 +14,17 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+
+  // Links that act on what the list shows now (Excel export, label sheet) carry the current
+  // filters, including those changed since the page loaded: <a data-keep-filters="/path/" data-extra="a=b">
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest("a[data-keep-filters]");
+    if (!link) { return; }
+    var params = new URLSearchParams(window.location.search);
+    params.delete("page");
+    new URLSearchParams(link.dataset.extra || "").forEach(function (value, key) { params.set(key, value); });
+    link.href = link.dataset.keepFilters + "?" + params.toString();
+  });
   document.addEventListener("htmx:afterSwap", function (e) { enhance(e.target); });
 
   // A failed htmx request tells the person instead of silently doing nothing.
