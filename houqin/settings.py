@@ -267,6 +267,8 @@ HOUQIN = {
     "PAGE_SIZE": 25,
     "IMPORT_MAX_ROWS": 20000,
     "IMPORT_MAX_BYTES": 10 * 1024 * 1024,
+    # Exports larger than this run as a task with progress instead of inside the request.
+    "EXPORT_SYNC_MAX_ROWS": int(os.environ.get("HOUQIN_EXPORT_SYNC_MAX_ROWS", 3000)),
     # Attachments: largest upload, and the longest side a photo is shrunk to (phones take 4000 px).
     "ATTACHMENT_MAX_BYTES": int(os.environ.get("HOUQIN_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)),
     "IMAGE_MAX_SIDE": 1600,
@@ -274,3 +276,24 @@ HOUQIN = {
 }
 
 SITE_NAME = _("后勤管理系统")
+
+# --- Notifications --------------------------------------------------------------------------------
+# E-mail: printed to the console locally; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
+# and EMAIL_HOST ... for real mail (e.g. the school's 企业邮箱).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "houqin@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in e-mails and group-robot messages start with this address.
+HOUQIN_SITE_URL = os.environ.get("HOUQIN_SITE_URL", "http://127.0.0.1:8000")
+# Key encrypting robot URLs and secrets at rest: derived from SECRET_KEY unless set on its own
+# (set it when SECRET_KEY may be rotated; changing it makes stored robot addresses unreadable).
+HOUQIN_FIELD_KEY = os.environ.get("HOUQIN_FIELD_KEY") or f"houqin-field-key:{SECRET_KEY}"
+# Hosts group robots may post to ("*" allows any; the official robot hosts by default).
+HOUQIN_WEBHOOK_HOSTS = env_list("HOUQIN_WEBHOOK_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
