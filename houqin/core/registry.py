@@ -110,3 +110,20 @@ def nav_for(request) -> list[tuple[Any, list[NavItem]]]:
         if request.user.has_perm(item.perm):
             sections.setdefault(str(item.section), (item.section, []))[1].append(item)
     return list(sections.values())
+
+
+# --- setting up a new school ---------------------------------------------------------------------
+
+_school_setup: list[Callable[..., Any]] = []
+
+
+def register_school_setup(setup: Callable[..., Any]) -> None:
+    """``setup(school, *, actor)`` runs inside ``org.services.school_create``, after the default
+    roles exist: modules seed what every school starts with (approval policies, ...)."""
+    if setup not in _school_setup:
+        _school_setup.append(setup)
+
+
+def setup_school(school, *, actor) -> None:
+    for setup in _school_setup:
+        setup(school, actor=actor)

@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from houqin.core import audit
+from houqin.core import audit, registry
 from houqin.core.pinyin import search_text
 from houqin.core.services import BatchValidationError, model_create, model_update, validate
 
@@ -83,6 +83,7 @@ def school_create(
         data={"name": name, "code": code, "kind": kind, "district": district, **extra},
     )
     role_seed_defaults(school=school, actor=actor)
+    registry.setup_school(school, actor=actor)  # what other modules give every new school
     return school
 
 
