@@ -1,18 +1,12 @@
-"""Every write of approvals: policies, the runtime (submit, approve, reject, return, withdraw,
-comment), delegations, and the 事项申请 document that uses them.
+"""Running an approval: submit, approve, reject, return, withdraw, comment, delegate.
 
-Each state change locks the approval row (``select_for_update``), checks the transition against
-``choices.ALLOWED_TRANSITIONS``, the actor's right and the version the decision form was shown for
-(a double click, a second approver pressing at the same moment or a stale tab is refused), writes
-an ``AuditEvent`` on the *document* (so its timeline shows who decided, when, with which comment)
-and queues notifications with ``transaction.on_commit``. The document learns the outcome from an
-explicit call of its registered ``on_decision(approval, outcome)``.
+Each state change locks the approval row, checks the transition, the actor's right and the
+version the decision form was shown for, records on the document and notifies on commit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -25,227 +19,39 @@ from django.utils.translation import gettext as _
 
 from houqin.core import audit
 from houqin.core.services import model_create, model_update
-from houqin.org.models import Department, Membership, Role, School
+from houqin.org.models import Department, Membership, School
 
-from . import registry
-from .choices import (
+from .. import registry
+from ..choices import (
     ALLOWED_TRANSITIONS,
     DECIDED_TASK,
-    GENERAL_REQUEST_EDITABLE,
-    GENERAL_REQUEST_TRANSITIONS,
     RESUBMITTABLE,
     Action,
     ApprovalStatus,
-    ApproverRule,
-    GeneralRequestStatus,
     Outcome,
     StepKind,
     StepMode,
     StepStatus,
     TaskStatus,
 )
-from .models import (
+from ..models import (
     ApprovalComment,
     ApprovalDelegation,
     ApprovalPolicy,
-    ApprovalPolicyStep,
     ApprovalRequest,
     ApprovalStep,
     ApprovalTask,
-    GeneralRequest,
+)
+from .policies import (
+    STEP_FIELDS,
+    _money,
+    _no_approver_message,
+    applicable_steps,
+    approval_policy_seed,
+    resolve_approvers,
 )
 
 User = get_user_model()
-
-STEP_FIELDS = ["name", "kind", "rule", "role", "user", "min_amount", "mode"]
-CENT = Decimal("0.01")
-
-
-def _money(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    return Decimal(value).quantize(CENT)
-
-
-# --- policies -------------------------------------------------------------------------------------
-
-
-def _spec_to_step(school: School, spec: registry.StepSpec, roles: dict[str, Role]) -> dict[str, Any]:
-    return {
-        "name": str(spec.name),
-        "kind": spec.kind,
-        "rule": spec.rule,
-        "role": roles.get(spec.role_code) if spec.rule == ApproverRule.ROLE else None,
-        "user": None,
-        "min_amount": spec.min_amount,
-        "mode": spec.mode,
-    }
-
-
-@transaction.atomic
-def approval_policy_seed(*, school: School, document_type: str, actor=None) -> ApprovalPolicy:
-    """The school's policy for ``document_type``; created from the registered default if missing."""
-    existing = ApprovalPolicy.objects.for_school(school).filter(document_type=document_type).first()
-    if existing is not None:
-        return existing
-    doc_type = registry.document_type(document_type)
-    roles = {r.code: r for r in Role.objects.for_school(school)}
-    policy = ApprovalPolicy.objects.create(
-        school=school,
-        document_type=document_type,
-        name=str(doc_type.label),
-        created_by=actor,
-        updated_by=actor,
-    )
-    ApprovalPolicyStep.objects.bulk_create(
-        ApprovalPolicyStep(school=school, policy=policy, order=i, **_spec_to_step(school, spec, roles))
-        for i, spec in enumerate(doc_type.default_steps, start=1)
-    )
-    audit.record(actor=actor, verb="created", target=policy, changes={"name": [None, policy.name]})
-    return policy
-
-
-@transaction.atomic
-def approval_policy_seed_defaults(school: School, *, actor=None) -> list[ApprovalPolicy]:
-    """Seed every registered document type's default policy for a school (idempotent).
-
-    Call it when a school is created; submission also seeds a missing policy lazily.
-    """
-    return [
-        approval_policy_seed(school=school, document_type=t.key, actor=actor)
-        for t in registry.document_types()
-    ]
-
-
-def _clean_steps(school: School, steps: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    cleaned, errors = [], []
-    for i, raw in enumerate(steps, start=1):
-        step = {k: raw.get(k) for k in STEP_FIELDS}
-        step["name"] = (step["name"] or "").strip()
-        step["kind"] = step["kind"] or StepKind.APPROVAL
-        step["mode"] = step["mode"] or StepMode.ANY
-        step["min_amount"] = _money(step["min_amount"])
-        if not step["name"]:
-            errors.append(_("第 %(n)d 步：请填写步骤名称。") % {"n": i})
-        if step["rule"] not in ApproverRule.values:
-            errors.append(_("第 %(n)d 步：请选择审批人。") % {"n": i})
-        if step["rule"] == ApproverRule.ROLE:
-            if step["role"] is None:
-                errors.append(_("第 %(n)d 步：按角色审批时请选择角色。") % {"n": i})
-            elif step["role"].school_id != school.pk:
-                errors.append(_("第 %(n)d 步：角色不属于本校。") % {"n": i})
-        else:
-            step["role"] = None
-        if step["rule"] == ApproverRule.USER:
-            if step["user"] is None:
-                errors.append(_("第 %(n)d 步：请选择指定人员。") % {"n": i})
-            elif not Membership.objects.for_school(school).filter(user=step["user"], is_active=True).exists():
-                errors.append(_("第 %(n)d 步：指定人员必须是本校在职教职工。") % {"n": i})
-        else:
-            step["user"] = None
-        if step["min_amount"] is not None and step["min_amount"] < 0:
-            errors.append(_("第 %(n)d 步：起始金额不能为负数。") % {"n": i})
-        cleaned.append(step)
-    if not cleaned:
-        errors.append(_("审批流程至少要有一步。"))
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
-
-
-def _describe(steps: Iterable) -> list[str]:
-    out = []
-    for s in steps:
-        get = s.get if isinstance(s, dict) else lambda k, s=s: getattr(s, k)
-        amount = get("min_amount")
-        role = get("role")
-        user = get("user")
-        who = role or user or ApproverRule(get("rule")).label
-        text = f"{get('name')}: {who}"
-        if amount is not None:
-            text += f" (≥{amount})"
-        if get("mode") == StepMode.ALL:
-            text += f" [{StepMode.ALL.label}]"
-        out.append(text)
-    return out
-
-
-@transaction.atomic
-def approval_policy_update(
-    *, actor, policy: ApprovalPolicy, steps: list[dict[str, Any]], name: str | None = None
-) -> ApprovalPolicy:
-    """Replace the policy's steps (in the given order). Running approvals keep their snapshot."""
-    policy = ApprovalPolicy.objects.select_for_update().get(pk=policy.pk)
-    cleaned = _clean_steps(policy.school, steps)
-    before = _describe(policy.steps.select_related("role", "user"))
-    after = _describe(cleaned)
-    changes: dict[str, list[Any]] = {}
-    if name is not None and name.strip() and name.strip() != policy.name:
-        changes["name"] = [policy.name, name.strip()]
-        policy.name = name.strip()
-    if before != after:
-        changes["steps"] = [before, after]
-        policy.steps.all().delete()
-        ApprovalPolicyStep.objects.bulk_create(
-            ApprovalPolicyStep(
-                school=policy.school, policy=policy, order=i, created_by=actor, updated_by=actor, **s
-            )
-            for i, s in enumerate(cleaned, start=1)
-        )
-    if not changes:
-        return policy
-    policy.version += 1
-    policy.updated_by = actor
-    policy.full_clean()
-    policy.save()
-    audit.record(actor=actor, verb="updated", target=policy, changes=changes)
-    return policy
-
-
-# --- resolving approvers --------------------------------------------------------------------------
-
-
-def applicable_steps(policy_steps: Iterable, amount: Decimal | None) -> list:
-    """DOMAIN.md: depth by value — a step with a threshold applies from that amount (≥ N yuan)."""
-    value = amount or Decimal("0")
-    return [s for s in policy_steps if s.min_amount is None or value >= s.min_amount]
-
-
-def resolve_approvers(step, *, school: School, department: Department | None) -> list:
-    """The people who may decide ``step`` now (active staff of the school), before self-exclusion."""
-    members = Membership.objects.for_school(school).filter(is_active=True, user__is_active=True)
-    if step.rule == ApproverRule.ROLE:
-        if step.role_id is None:
-            return []
-        users = User.objects.filter(pk__in=members.filter(roles=step.role_id).values("user_id"))
-        return list(users.order_by("id"))
-    if step.rule in (ApproverRule.DEPARTMENT_HEAD, ApproverRule.DEPARTMENT_SUPERVISOR):
-        if department is None:
-            return []
-        department = Department.objects.select_related("head", "supervisor").get(pk=department.pk)
-        person = department.head if step.rule == ApproverRule.DEPARTMENT_HEAD else department.supervisor
-        if person is None or not members.filter(user=person).exists():
-            return []
-        return [person]
-    if step.rule == ApproverRule.USER:
-        if step.user_id is None or not members.filter(user_id=step.user_id).exists():
-            return []
-        return [step.user]
-    return []
-
-
-def _no_approver_message(step) -> str:
-    if step.rule == ApproverRule.DEPARTMENT_HEAD:
-        return _("“%(step)s”找不到审批人：申请部门没有设置部门负责人。") % {"step": step.name}
-    if step.rule == ApproverRule.DEPARTMENT_SUPERVISOR:
-        return _("“%(step)s”找不到审批人：申请部门没有设置分管领导。") % {"step": step.name}
-    if step.rule == ApproverRule.ROLE:
-        return _("“%(step)s”找不到审批人：本校没有在职的“%(role)s”。") % {
-            "step": step.name,
-            "role": getattr(step, "role_name", "") or step.role or "—",
-        }
-    return _("“%(step)s”找不到审批人：指定人员不在职。") % {"step": step.name}
-
 
 # --- delegation -------------------------------------------------------------------------------------
 
@@ -755,7 +561,7 @@ def approval_comment(*, actor, approval: ApprovalRequest, text: str) -> Approval
 
 def available_actions(approval: ApprovalRequest, user) -> list[str]:
     """Exactly the buttons ``user`` may press on ``approval`` now (pages and the API use it)."""
-    from . import permissions
+    from .. import permissions
 
     actions = []
     if permissions.can_decide(user, approval):
@@ -793,112 +599,3 @@ def approval_act(*, actor, approval: ApprovalRequest, action: str, **kwargs) -> 
     if action == Action.COMMENT:
         return approval_comment(actor=actor, approval=approval, text=comment)
     raise ValidationError(_("未知的操作。"))
-
-
-# --- 事项申请 (GeneralRequest): a real document that uses the approval chain ----------------------
-
-
-def _number(school: School) -> str:
-    try:
-        from houqin.core.numbering import next_number
-    except ImportError:  # numbering not available yet: left blank
-        return ""
-    return next_number(school=school, key="approvals.generalrequest", prefix="SQ")
-
-
-def _check_department(school: School, department) -> None:
-    if department is not None and department.school_id != school.pk:
-        raise ValidationError({"department": [_("部门不属于本校。")]})
-
-
-@transaction.atomic
-def general_request_create(
-    *,
-    actor,
-    school: School,
-    title: str,
-    description: str = "",
-    amount: Decimal | None = None,
-    department: Department | None = None,
-) -> GeneralRequest:
-    if department is None:
-        membership = Membership.objects.for_school(school).filter(user=actor).first()
-        department = membership.department if membership else None
-    _check_department(school, department)
-    return model_create(
-        model=GeneralRequest,
-        actor=actor,
-        data={
-            "school": school,
-            "number": _number(school),
-            "title": title.strip(),
-            "description": description,
-            "amount": _money(amount),
-            "requester": actor,
-            "department": department,
-        },
-    )
-
-
-def _lock_request(gr: GeneralRequest) -> GeneralRequest:
-    return GeneralRequest.objects.select_for_update().get(pk=gr.pk)
-
-
-@transaction.atomic
-def general_request_update(*, actor, general_request: GeneralRequest, data: dict[str, Any]) -> GeneralRequest:
-    gr = _lock_request(general_request)
-    if gr.requester_id != actor.pk:
-        raise PermissionDenied(_("只有申请人可以修改。"))
-    if gr.status not in GENERAL_REQUEST_EDITABLE:
-        raise ValidationError(_("审批中或已办结的申请不能修改。"))
-    _check_department(gr.school, data.get("department"))
-    if "amount" in data:
-        data = {**data, "amount": _money(data["amount"])}
-    model_update(instance=gr, actor=actor, data=data, fields=["title", "description", "amount", "department"])
-    return gr
-
-
-@transaction.atomic
-def general_request_submit(*, actor, general_request: GeneralRequest) -> GeneralRequest:
-    gr = _lock_request(general_request)
-    if gr.requester_id != actor.pk:
-        raise PermissionDenied(_("只有申请人可以提交。"))
-    if GeneralRequestStatus.SUBMITTED not in GENERAL_REQUEST_TRANSITIONS[gr.status]:
-        raise ValidationError(
-            _("这份申请%(status)s，不能提交。") % {"status": GeneralRequestStatus(gr.status).label}
-        )
-    old = gr.status
-    gr.status = GeneralRequestStatus.SUBMITTED
-    gr.submitted_at = timezone.now()
-    gr.updated_by = actor
-    gr.save(update_fields=["status", "submitted_at", "updated_by", "updated_at"])
-    approval_submit(
-        actor=actor,
-        school=gr.school,
-        target=gr,
-        document_type="general_request",
-        title=str(gr),
-        amount=gr.amount,
-        department=gr.department,
-    )
-    audit.record(actor=actor, verb="updated", target=gr, changes={"status": [old, gr.status]})
-    return gr
-
-
-def general_request_on_decision(approval: ApprovalRequest, outcome: str) -> None:
-    """事项申请 learns the approval's outcome (called by the approvals services, explicitly)."""
-    gr = _lock_request(approval.target)
-    new = {
-        Outcome.APPROVED: GeneralRequestStatus.APPROVED,
-        Outcome.REJECTED: GeneralRequestStatus.REJECTED,
-        Outcome.RETURNED: GeneralRequestStatus.RETURNED,
-        Outcome.WITHDRAWN: GeneralRequestStatus.WITHDRAWN,
-    }[outcome]
-    if new not in GENERAL_REQUEST_TRANSITIONS[gr.status]:
-        raise ValidationError(_("申请状态已变化，请刷新后再试。"))
-    old = gr.status
-    gr.status = new
-    gr.updated_by = approval.decided_by
-    gr.save(update_fields=["status", "updated_by", "updated_at"])
-    audit.record(actor=approval.decided_by, verb="updated", target=gr, changes={"status": [old, new]})
-    approval.target = gr
