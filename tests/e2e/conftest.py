@@ -46,6 +46,6 @@ def browser():
 def phone(browser):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)  # generous: CI runs two workers on two cores
     yield page
     context.close()
