@@ -21,6 +21,7 @@ $(STAMP): requirements/lock.txt
 ## make run: the app on SQLite with the demo school, web server and task worker at http://127.0.0.1:8000
 run: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py sync_roles
 	$(BIN)/python manage.py seed_demo
 	@echo "Houqin runs at http://127.0.0.1:8000 — log in with an account above (Ctrl-C stops it)."
 	bash scripts/run.sh

@@ -251,6 +251,8 @@ class Role(SchoolScopedModel):
         Permission, verbose_name=_("权限"), blank=True, related_name="houqin_roles"
     )
     is_system = models.BooleanField(_("系统预置"), default=False)
+    # default grants already given (app.codename): each is given once, see role_seed_defaults
+    seeded_grants = models.JSONField(default=list, blank=True, editable=False)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:

@@ -44,13 +44,20 @@ def _all_permissions() -> dict[str, Permission]:
 
 @transaction.atomic
 def role_seed_defaults(*, school: School, actor=None) -> list[Role]:
-    """Create the school's missing default roles; add (never remove) default grants to system roles."""
+    """Create the school's missing default roles and give system roles the default grants they
+    have never had.
+
+    A grant is given once (``Role.seeded_grants`` remembers it): a module added later brings its
+    grants to existing schools with ``manage.py sync_roles``, and a grant the school admin took
+    away stays away.
+    """
     all_perms = _all_permissions()
     existing = {r.code: r for r in Role.objects.for_school(school)}
     roles = []
     for order, spec in enumerate(DEFAULT_ROLES):
         role = existing.get(spec.code)
-        if role is None:
+        created = role is None
+        if created:
             role = Role.objects.create(
                 school=school,
                 code=spec.code,
@@ -62,7 +69,27 @@ def role_seed_defaults(*, school: School, actor=None) -> list[Role]:
                 updated_by=actor,
             )
         if role.is_system:
-            role.permissions.add(*_resolve_patterns(grants_for(spec.code), all_perms))
+            seeded = set(role.seeded_grants)
+            new = [
+                p
+                for p in _resolve_patterns(grants_for(spec.code), all_perms)
+                if f"{p.content_type.app_label}.{p.codename}" not in seeded
+            ]
+            if new:
+                role.permissions.add(*new)
+                role.seeded_grants = sorted(
+                    seeded | {f"{p.content_type.app_label}.{p.codename}" for p in new}
+                )
+                role.save(update_fields=["seeded_grants"])
+            if new and not created:  # a later module's grants reaching an existing school
+                audit.record(
+                    actor=actor,
+                    verb="updated",
+                    target=role,
+                    changes={
+                        "permissions": [[], sorted(f"{p.content_type.app_label}.{p.codename}" for p in new)]
+                    },
+                )
         roles.append(role)
     return roles
 

@@ -5,6 +5,8 @@ Each test names the rule it comes from (DESIGN.md rules, DOMAIN.md seed lines) w
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -579,3 +581,33 @@ def test_location_create_many_reports_every_bad_item_and_writes_nothing(school_a
     assert "custodian" in errors[5]
     assert "parent" in errors[6]
     assert Location.objects.count() == before
+
+
+def test_sync_roles_brings_a_later_modules_grants_once_and_keeps_what_the_admin_removed(
+    school_a, monkeypatch
+):
+    """Roles are data (DESIGN rule 3): an upgrade adds new modules' default grants to existing
+    schools, but a grant the school admin took away is not forced back."""
+    from django.core.management import call_command
+
+    from houqin.org import roles
+
+    teacher = school_a.role("teacher")
+    view_location = Permission.objects.get(content_type__app_label="org", codename="view_location")
+    services.role_update(
+        actor=school_a.user("school_admin"),
+        role=teacher,
+        data={"permissions": [p for p in teacher.permissions.all() if p != view_location]},
+    )
+    monkeypatch.setitem(
+        roles._extra_grants, "teacher", [*roles._extra_grants.get("teacher", []), "org.view_role"]
+    )
+    call_command("sync_roles", stdout=io.StringIO())
+    granted = {
+        f"{p.content_type.app_label}.{p.codename}" for p in teacher.permissions.select_related("content_type")
+    }
+    assert "org.view_role" in granted
+    assert "org.view_location" not in granted
+    events = AuditEvent.objects.for_target(teacher).filter(verb="updated").count()
+    call_command("sync_roles", stdout=io.StringIO())
+    assert AuditEvent.objects.for_target(teacher).filter(verb="updated").count() == events  # nothing new
