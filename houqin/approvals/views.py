@@ -12,11 +12,13 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from houqin.core import audit
+from houqin.core.exports import export_response
 from houqin.core.http import get_for_school, run_form, school_required
 from houqin.core.pagination import paginate
 
 from . import permissions, services
 from .choices import STATUS_COLOURS, Action, StepKind
+from .exports import GENERAL_REQUESTS
 from .forms import DecisionForm, DelegationForm, GeneralRequestForm, PolicyForm, PolicyStepFormSet
 from .models import ApprovalDelegation, ApprovalPolicy, ApprovalRequest, ApprovalTask, GeneralRequest
 from .querysets import today
@@ -163,6 +165,8 @@ def approvalrequest_act(request, pk):
 
 @school_required("approvals.view_generalrequest")
 def generalrequest_list(request):
+    if request.GET.get("export") == "xlsx":
+        return export_response(request, GENERAL_REQUESTS)
     qs = (
         GeneralRequest.objects.visible_to(request.user, request.school)
         .select_related("requester", "department")

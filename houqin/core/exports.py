@@ -5,7 +5,7 @@ A list registers an :class:`ExportSpec` once (in its app's ``ready()`` or views 
     register_export(ExportSpec(
         key="org.location", title=_("位置"), perm="org.view_location",
         columns=[ExportColumn(_("名称"), "name"), ...],
-        queryset=lambda school, params: LocationFilter(params, queryset=..., school=school).qs,
+        queryset=lambda school, user, params: LocationFilter(params, queryset=..., school=school).qs,
     ))
 
 and its view answers ``?export=xlsx`` with :func:`export_response`. Up to
@@ -44,7 +44,8 @@ class ExportSpec:
     title: Any
     perm: str
     columns: Sequence[ExportColumn]
-    queryset: Callable[[Any, QueryDict], QuerySet]  # (school, filter params) -> rows, scoped
+    # (school, user, filter params) -> the rows that user may see, scoped to the school
+    queryset: Callable[[Any, Any, QueryDict], QuerySet]
 
 
 _specs: dict[str, ExportSpec] = {}
@@ -73,7 +74,7 @@ def _filename(spec: ExportSpec) -> str:
 def export_response(request, spec: ExportSpec):
     """The ``?export=xlsx`` answer of a list page (the caller has checked ``spec.perm``)."""
     params = _params(request)
-    rows = spec.queryset(request.school, params)
+    rows = spec.queryset(request.school, request.user, params)
     limit = settings.HOUQIN["EXPORT_SYNC_MAX_ROWS"]
     if rows.order_by().values("pk")[: limit + 1].count() <= limit:
         audit.record(
@@ -124,7 +125,7 @@ def run_export(job_id: int) -> None:
         params = QueryDict(mutable=True)
         for key, values in job.params.items():
             params.setlist(key, values)
-        rows = spec.queryset(job.school, params)
+        rows = spec.queryset(job.school, user, params)
         job.rows_total = rows.count()
         job.status = ExportJob.Status.RUNNING
         job.save(update_fields=["rows_total", "status", "updated_at"])

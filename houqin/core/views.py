@@ -11,6 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from . import audit, registry
+from .audit_exports import AUDIT_EVENTS
+from .exports import export_response
 from .http import school_required
 from .middleware import SESSION_SCHOOL_KEY
 from .models import AuditEvent
@@ -58,6 +60,8 @@ def healthz(request):
 
 @school_required("core.view_auditevent")
 def auditevent_list(request):
+    if request.GET.get("export") == "xlsx":
+        return export_response(request, AUDIT_EVENTS)
     events = AuditEvent.objects.for_school(request.school).select_related("actor", "target_type")
     verb = request.GET.get("verb")
     if verb:

@@ -35,7 +35,7 @@ LOCATIONS = register_export(
             ExportColumn(_("备注"), "note"),
             ExportColumn(_("启用"), "is_active"),
         ],
-        queryset=lambda school, params: _filtered(
+        queryset=lambda school, user, params: _filtered(
             LocationFilter,
             Location.objects.for_school(school).select_related("campus", "custodian").order_by("path"),
             school,
@@ -59,7 +59,7 @@ STAFF = register_export(
             ExportColumn(_("角色"), "roles"),
             ExportColumn(_("在职"), "is_active"),
         ],
-        queryset=lambda school, params: _filtered(
+        queryset=lambda school, user, params: _filtered(
             MembershipFilter,
             Membership.objects.for_school(school)
             .select_related("user", "department")
@@ -85,7 +85,7 @@ CLASSES = register_export(
             ExportColumn(_("学生人数"), "student_count"),
             ExportColumn(_("入学年份"), "enrollment_year"),
         ],
-        queryset=lambda school, params: _filtered(
+        queryset=lambda school, user, params: _filtered(
             SchoolClassFilter,
             SchoolClass.objects.for_school(school).select_related("head_teacher", "home_room"),
             school,

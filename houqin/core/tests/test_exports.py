@@ -93,3 +93,23 @@ def _perm(name):
 
     app, code = name.split(".")
     return Permission.objects.get(content_type__app_label=app, codename=code)
+
+
+def test_audit_log_exports_in_words(client, school_a):
+    client.force_login(school_a.user("school_admin"))
+    rows = sheet_rows(client.get(reverse("core:auditevent_list"), {"export": "xlsx"}).getvalue())
+    assert rows[0][:3] == ("时间", "操作人", "动作")
+    assert any(r[2] == "创建" and r[3] == school_a.room.full_name for r in rows[1:])
+
+
+def test_general_requests_export_only_what_the_user_may_see(client, school_a):
+    from houqin.approvals import services as approvals
+
+    w = school_a
+    approvals.general_request_create(actor=w.user("teacher"), school=w.school, title="买粉笔", amount=None)
+    client.force_login(w.user("guard"))  # neither the requester nor an approver
+    rows = sheet_rows(client.get(reverse("approvals:generalrequest_list"), {"export": "xlsx"}).getvalue())
+    assert all(r[1] != "买粉笔" for r in rows[1:])
+    client.force_login(w.user("teacher"))
+    rows = sheet_rows(client.get(reverse("approvals:generalrequest_list"), {"export": "xlsx"}).getvalue())
+    assert any(r[1] == "买粉笔" for r in rows[1:])
