@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from houqin.core import audit
 from houqin.core.exports import export_response
-from houqin.core.http import get_for_school, run_form, school_required
+from houqin.core.http import form_page, get_for_school, run_form, school_required
 from houqin.core.pagination import paginate
 
 from . import permissions, services
@@ -226,16 +226,13 @@ def generalrequest_create(request):
     form = GeneralRequestForm(request.POST or None, school=request.school)
     if request.method != "POST" and request.membership is not None:
         form.initial.setdefault("department", request.membership.department_id)
-    gr = run_form(
+    return form_page(
         request,
         form,
         lambda data: services.general_request_create(actor=request.user, school=request.school, **data),
         success_message=_("申请已保存为草稿，确认无误后请提交审批。"),
-    )
-    if gr:
-        return redirect(gr)
-    return TemplateResponse(
-        request, "approvals/generalrequest_form.html", {"form": form, "title": _("新建事项申请")}
+        title=_("新建事项申请"),
+        template="approvals/generalrequest_form.html",
     )
 
 
@@ -245,18 +242,14 @@ def generalrequest_update(request, pk):
     if not permissions.can_edit_general_request(request.user, gr):
         raise PermissionDenied
     form = GeneralRequestForm(request.POST or None, instance=gr, school=request.school)
-    saved = run_form(
+    return form_page(
         request,
         form,
         lambda data: services.general_request_update(actor=request.user, general_request=gr, data=data),
         success_message=_("申请已保存。"),
-    )
-    if saved:
-        return redirect(saved)
-    return TemplateResponse(
-        request,
-        "approvals/generalrequest_form.html",
-        {"form": form, "title": _("修改事项申请"), "object": gr},
+        title=_("修改事项申请"),
+        object=gr,
+        template="approvals/generalrequest_form.html",
     )
 
 
@@ -389,7 +382,7 @@ def approvaldelegation_create(request):
     delegation = run_form(request, form, save, success_message=_("代理审批已设置。"))
     if delegation:
         return redirect("approvals:approvaldelegation_list")
-    return TemplateResponse(request, "org/object_form.html", {"form": form, "title": _("设置代理审批")})
+    return TemplateResponse(request, "core/object_form.html", {"form": form, "title": _("设置代理审批")})
 
 
 @school_required("approvals.view_approvaldelegation")

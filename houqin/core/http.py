@@ -74,10 +74,36 @@ def run_form(request, form, save: Callable[[dict], Model], *, success_message: s
     return obj
 
 
+def form_page(
+    request,
+    form,
+    save: Callable[[dict], Model],
+    *,
+    title,
+    success_message: str = "",
+    redirect_to=None,
+    template: str = "core/object_form.html",
+    object=None,
+):
+    """A create or edit page: on a valid POST call ``save`` (a service) and redirect to
+    ``redirect_to`` (URL, URL name) or to the saved object; otherwise (GET, or any error) show the
+    form with everything typed still in it."""
+    from django.shortcuts import redirect
+
+    saved = run_form(request, form, save, success_message=success_message)
+    if saved:
+        return redirect(redirect_to or saved)
+    context = {"form": form, "title": title}
+    if object is not None:
+        context["object"] = object
+    return TemplateResponse(request, template, context)
+
+
 __all__ = [
     "NON_FIELD_ERRORS",
     "add_service_errors",
     "form_data",
+    "form_page",
     "get_for_school",
     "run_form",
     "school_required",

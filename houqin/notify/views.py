@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from houqin.core.http import add_service_errors, get_for_school, run_form, school_required
+from houqin.core.http import add_service_errors, form_page, get_for_school, school_required
 from houqin.core.pagination import paginate
 
 from . import services
@@ -105,7 +105,7 @@ def webhookendpoint_list(request):
 @school_required("notify.add_webhookendpoint")
 def webhookendpoint_create(request):
     form = WebhookEndpointForm(request.POST or None)
-    endpoint = run_form(
+    return form_page(
         request,
         form,
         lambda data: services.webhook_endpoint_create(
@@ -118,11 +118,9 @@ def webhookendpoint_create(request):
             kinds=data["kinds"],
         ),
         success_message=_("群机器人已添加。可以点“发送测试消息”检查。"),
-    )
-    if endpoint:
-        return redirect("notify:webhookendpoint_list")
-    return TemplateResponse(
-        request, "notify/webhookendpoint_form.html", {"form": form, "title": _("添加群机器人")}
+        title=_("添加群机器人"),
+        redirect_to="notify:webhookendpoint_list",
+        template="notify/webhookendpoint_form.html",
     )
 
 
@@ -130,18 +128,15 @@ def webhookendpoint_create(request):
 def webhookendpoint_update(request, pk):
     endpoint = get_for_school(WebhookEndpoint, request, pk=pk)
     form = WebhookEndpointForm(request.POST or None, instance=endpoint)
-    saved = run_form(
+    return form_page(
         request,
         form,
         lambda data: services.webhook_endpoint_update(actor=request.user, endpoint=endpoint, data=data),
         success_message=_("群机器人已保存。"),
-    )
-    if saved:
-        return redirect("notify:webhookendpoint_list")
-    return TemplateResponse(
-        request,
-        "notify/webhookendpoint_form.html",
-        {"form": form, "title": _("编辑群机器人"), "object": endpoint},
+        title=_("编辑群机器人"),
+        object=endpoint,
+        redirect_to="notify:webhookendpoint_list",
+        template="notify/webhookendpoint_form.html",
     )
 
 
@@ -171,16 +166,14 @@ def reminderrule_list(request):
 @school_required("notify.add_reminderrule")
 def reminderrule_create(request):
     form = ReminderRuleForm(request.POST or None, school=request.school)
-    rule = run_form(
+    return form_page(
         request,
         form,
         lambda data: services.reminder_rule_create(actor=request.user, school=request.school, **data),
         success_message=_("提醒规则已添加。"),
-    )
-    if rule:
-        return redirect("notify:reminderrule_list")
-    return TemplateResponse(
-        request, "notify/reminderrule_form.html", {"form": form, "title": _("添加提醒规则")}
+        title=_("添加提醒规则"),
+        redirect_to="notify:reminderrule_list",
+        template="notify/reminderrule_form.html",
     )
 
 
@@ -188,14 +181,13 @@ def reminderrule_create(request):
 def reminderrule_update(request, pk):
     rule = get_for_school(ReminderRule, request, pk=pk)
     form = ReminderRuleForm(request.POST or None, instance=rule, school=request.school)
-    saved = run_form(
+    return form_page(
         request,
         form,
         lambda data: services.reminder_rule_update(actor=request.user, rule=rule, data=data),
         success_message=_("提醒规则已保存。"),
-    )
-    if saved:
-        return redirect("notify:reminderrule_list")
-    return TemplateResponse(
-        request, "notify/reminderrule_form.html", {"form": form, "title": _("编辑提醒规则"), "object": rule}
+        title=_("编辑提醒规则"),
+        object=rule,
+        redirect_to="notify:reminderrule_list",
+        template="notify/reminderrule_form.html",
     )

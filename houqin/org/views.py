@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from houqin.core import audit
 from houqin.core.attachments import attachment_panel
 from houqin.core.exports import export_response
-from houqin.core.http import get_for_school, run_form, school_required
+from houqin.core.http import form_page, get_for_school, run_form, school_required
 from houqin.core.pagination import paginate
 from houqin.core.permissions import permission_label
 
@@ -76,31 +76,26 @@ def campus_detail(request, pk):
 @school_required("org.add_campus")
 def campus_create(request):
     form = CampusForm(request.POST or None, school=request.school)
-    campus = run_form(
+    return form_page(
         request,
         form,
         lambda data: services.campus_create(actor=request.user, school=request.school, **data),
         success_message=_("校区已添加。"),
+        title=_("添加校区"),
     )
-    if campus:
-        return redirect(campus)
-    return TemplateResponse(request, "org/object_form.html", {"form": form, "title": _("添加校区")})
 
 
 @school_required("org.change_campus")
 def campus_update(request, pk):
     campus = get_for_school(Campus, request, pk=pk)
     form = CampusForm(request.POST or None, instance=campus, school=request.school)
-    saved = run_form(
+    return form_page(
         request,
         form,
         lambda data: services.campus_update(actor=request.user, campus=campus, data=data),
         success_message=_("校区已保存。"),
-    )
-    if saved:
-        return redirect(saved)
-    return TemplateResponse(
-        request, "org/object_form.html", {"form": form, "title": _("编辑校区"), "object": campus}
+        title=_("编辑校区"),
+        object=campus,
     )
 
 
@@ -172,18 +167,16 @@ def location_create(request):
 def location_update(request, pk):
     location = get_for_school(Location, request, pk=pk)
     form = LocationForm(request.POST or None, instance=location, school=request.school)
-    saved = run_form(
+    return form_page(
         request,
         form,
         lambda data: services.location_update(
             actor=request.user, location=location, data={k: v for k, v in data.items() if k != "campus"}
         ),
         success_message=_("位置已保存。"),
-    )
-    if saved:
-        return redirect(saved)
-    return TemplateResponse(
-        request, "org/location_form.html", {"form": form, "title": _("编辑位置"), "object": location}
+        title=_("编辑位置"),
+        object=location,
+        template="org/location_form.html",
     )
 
 
@@ -232,31 +225,26 @@ def department_detail(request, pk):
 @school_required("org.add_department")
 def department_create(request):
     form = DepartmentForm(request.POST or None, school=request.school)
-    department = run_form(
+    return form_page(
         request,
         form,
         lambda data: services.department_create(actor=request.user, school=request.school, **data),
         success_message=_("部门已添加。"),
+        title=_("添加部门"),
     )
-    if department:
-        return redirect(department)
-    return TemplateResponse(request, "org/object_form.html", {"form": form, "title": _("添加部门")})
 
 
 @school_required("org.change_department")
 def department_update(request, pk):
     department = get_for_school(Department, request, pk=pk)
     form = DepartmentForm(request.POST or None, instance=department, school=request.school)
-    saved = run_form(
+    return form_page(
         request,
         form,
         lambda data: services.department_update(actor=request.user, department=department, data=data),
         success_message=_("部门已保存。"),
-    )
-    if saved:
-        return redirect(saved)
-    return TemplateResponse(
-        request, "org/object_form.html", {"form": form, "title": _("编辑部门"), "object": department}
+        title=_("编辑部门"),
+        object=department,
     )
 
 
@@ -293,31 +281,26 @@ def schoolclass_detail(request, pk):
 @school_required("org.add_schoolclass")
 def schoolclass_create(request):
     form = SchoolClassForm(request.POST or None, school=request.school)
-    school_class = run_form(
+    return form_page(
         request,
         form,
         lambda data: services.school_class_create(actor=request.user, school=request.school, **data),
         success_message=_("班级已添加。"),
+        title=_("添加班级"),
     )
-    if school_class:
-        return redirect(school_class)
-    return TemplateResponse(request, "org/object_form.html", {"form": form, "title": _("添加班级")})
 
 
 @school_required("org.change_schoolclass")
 def schoolclass_update(request, pk):
     school_class = get_for_school(SchoolClass, request, pk=pk)
     form = SchoolClassForm(request.POST or None, instance=school_class, school=request.school)
-    saved = run_form(
+    return form_page(
         request,
         form,
         lambda data: services.school_class_update(actor=request.user, school_class=school_class, data=data),
         success_message=_("班级已保存。"),
-    )
-    if saved:
-        return redirect(saved)
-    return TemplateResponse(
-        request, "org/object_form.html", {"form": form, "title": _("编辑班级"), "object": school_class}
+        title=_("编辑班级"),
+        object=school_class,
     )
 
 
@@ -362,15 +345,13 @@ def membership_detail(request, pk):
 @school_required("org.add_membership")
 def membership_create(request):
     form = MembershipForm(request.POST or None, school=request.school)
-    membership = run_form(
+    return form_page(
         request,
         form,
         lambda data: services.membership_create(actor=request.user, school=request.school, **data),
         success_message=_("教职工已添加。"),
+        title=_("添加教职工"),
     )
-    if membership:
-        return redirect(membership)
-    return TemplateResponse(request, "org/object_form.html", {"form": form, "title": _("添加教职工")})
 
 
 @school_required("org.change_membership")
@@ -389,18 +370,15 @@ def membership_update(request, pk):
         "is_active": membership.is_active,
     }
     form = MembershipForm(request.POST or None, initial=initial, school=request.school, editing=True)
-    saved = run_form(
+    return form_page(
         request,
         form,
         lambda data: services.membership_update(
             actor=request.user, membership=membership, data={k: v for k, v in data.items() if k != "username"}
         ),
         success_message=_("教职工信息已保存。"),
-    )
-    if saved:
-        return redirect(saved)
-    return TemplateResponse(
-        request, "org/object_form.html", {"form": form, "title": _("编辑教职工"), "object": membership}
+        title=_("编辑教职工"),
+        object=membership,
     )
 
 
@@ -414,19 +392,16 @@ def membership_set_password(request, pk):
     form = SetPasswordForm(membership.user, request.POST or None)
     for field in form.fields.values():
         field.widget.attrs["class"] = "form-control"
-    saved = run_form(
+    title = _("设置 %(name)s 的密码") % {"name": membership.user}
+    return form_page(
         request,
         form,
         lambda data: services.membership_set_password(
             actor=request.user, membership=membership, password=data["new_password1"]
         ),
         success_message=_("密码已设置，请告诉本人并提醒其登录后修改。"),
-    )
-    if saved:
-        return redirect(saved)
-    title = _("设置 %(name)s 的密码") % {"name": membership.user}
-    return TemplateResponse(
-        request, "org/object_form.html", {"form": form, "title": title, "object": membership}
+        title=title,
+        object=membership,
     )
 
 
@@ -462,29 +437,24 @@ def role_detail(request, pk):
 @school_required("org.add_role")
 def role_create(request):
     form = RoleForm(request.POST or None, school=request.school)
-    role = run_form(
+    return form_page(
         request,
         form,
         lambda data: services.role_create(actor=request.user, school=request.school, **data),
         success_message=_("角色已添加。"),
+        title=_("添加角色"),
     )
-    if role:
-        return redirect(role)
-    return TemplateResponse(request, "org/object_form.html", {"form": form, "title": _("添加角色")})
 
 
 @school_required("org.change_role")
 def role_update(request, pk):
     role = get_for_school(Role, request, pk=pk)
     form = RoleForm(request.POST or None, instance=role, school=request.school)
-    saved = run_form(
+    return form_page(
         request,
         form,
         lambda data: services.role_update(actor=request.user, role=role, data=data),
         success_message=_("角色已保存。"),
-    )
-    if saved:
-        return redirect(saved)
-    return TemplateResponse(
-        request, "org/object_form.html", {"form": form, "title": _("编辑角色"), "object": role}
+        title=_("编辑角色"),
+        object=role,
     )
