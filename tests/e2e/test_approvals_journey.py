@@ -49,6 +49,11 @@ def test_six_thousand_yuan_request_through_three_approvers(live_server, phone):
     # department head, then the school affairs office
     sign_in(page, base, world.user("logistics_director"))
     expect(page.locator("#todos")).to_contain_text("项待我审批")
+    # the bell says so too, and the notification leads to the request
+    bell = page.locator("a[href='/notify/']:visible").first
+    expect(bell.locator(".badge")).to_be_visible()  # unread (make_school's sample request is there too)
+    bell.click()
+    expect(page.locator("#main")).to_contain_text("购买实验器材")
     approve_from_my_list(page, base, "购买实验器材", "同意，请校务办采购")
     sign_in(page, base, world.user("school_affairs"))
     approve_from_my_list(page, base, "购买实验器材", "已询价")
@@ -67,3 +72,8 @@ def test_six_thousand_yuan_request_through_three_approvers(live_server, phone):
     for name in ("logistics_directore2e", "school_affairse2e", "principale2e"):
         expect(timeline).to_contain_text(name)
     page.screenshot(path="var/e2e-approvals.png", full_page=True)
+
+    # the teacher hears the outcome
+    sign_in(page, base, world.user("teacher"))
+    page.goto(f"{base}/notify/")
+    expect(page.locator("#main")).to_contain_text("购买实验器材")
