@@ -59,6 +59,15 @@ class ApprovalsConfig(AppConfig):
                 "approval_completed": _("审批通过"),
             }
         )
+        audit.register_change_labels(
+            {
+                "approval_step": _("审批步骤"),
+                "approval_policy": _("审批流程"),
+                "comment": _("意见"),
+                "on_behalf_of": _("代理审批"),
+                "meeting_record": _("集体决策记录"),
+            }
+        )
         section = _("审批")
         core_registry.register_nav(
             core_registry.NavItem(

@@ -188,7 +188,7 @@ def _activate_from(approval: ApprovalRequest, *, after_order: int, actor) -> Non
                 approval,
                 actor=None,
                 verb="approval_step_skipped",
-                changes={"审批步骤": [None, step.name]},
+                changes={"approval_step": [None, step.name]},
             )
             continue
         if not approvers:
@@ -313,7 +313,7 @@ def approval_submit(
         verb="approval_submitted" if approval.round == 1 else "approval_resubmitted",
         changes={
             "金额": [None, str(amount) if amount is not None else None],
-            "审批流程": [None, policy.name],
+            "approval_policy": [None, policy.name],
         },
     )
     _activate_from(approval, after_order=0, actor=actor)
@@ -350,11 +350,11 @@ def _prepare_decision(approval, actor, version, step_order) -> tuple[ApprovalReq
 
 
 def _decision_changes(task: ApprovalTask, actor, comment: str) -> dict[str, list]:
-    changes = {"审批步骤": [None, task.step.name]}
+    changes = {"approval_step": [None, task.step.name]}
     if comment:
-        changes["意见"] = [None, comment]
+        changes["comment"] = [None, comment]
     if task.approver_id != actor.pk:
-        changes["代理审批"] = [
+        changes["on_behalf_of"] = [
             None,
             _("%(delegate)s 代 %(approver)s") % {"delegate": actor, "approver": task.approver},
         ]
@@ -397,7 +397,7 @@ def approval_approve(
     _close_task(task, actor=actor, status=TaskStatus.APPROVED, comment=comment, meeting_record=meeting_record)
     changes = _decision_changes(task, actor, comment)
     if meeting_record:
-        changes["集体决策记录"] = [None, meeting_record]
+        changes["meeting_record"] = [None, meeting_record]
     _record(approval, actor=actor, verb="approval_approved", changes=changes)
     step_done = step.mode == StepMode.ANY or not step.tasks.filter(status=TaskStatus.PENDING).exists()
     _transition(approval, ApprovalStatus.PENDING)
@@ -547,7 +547,7 @@ def approval_comment(*, actor, approval: ApprovalRequest, text: str) -> Approval
         created_by=actor,
         updated_by=actor,
     )
-    _record(approval, actor=actor, verb="approval_commented", changes={"意见": [None, text]})
+    _record(approval, actor=actor, verb="approval_commented", changes={"comment": [None, text]})
     others = {approval.requester, *(t.approver for t in approval.tasks.filter(status=TaskStatus.PENDING))}
     _notify_later(
         approval=approval,

@@ -89,7 +89,7 @@ def test_full_chain_approves_the_document_and_records_each_decision(
         school_a.user("school_affairs"),
         school_a.user("principal"),
     ]
-    assert decisions[0].changes["意见"] == [None, "同意购买"]
+    assert decisions[0].changes["comment"] == [None, "同意购买"]
     assert Notification.objects.filter(kind="approval.decided", recipient=school_a.user("teacher")).exists()
 
 
@@ -192,7 +192,7 @@ def test_reject_needs_a_reason_and_is_final(school_a):
     services.approval_reject(actor=school_a.user("logistics_director"), approval=approval, comment="预算不足")
     assert fresh(approval).status == ApprovalStatus.REJECTED
     assert fresh(gr).status == GeneralRequestStatus.REJECTED
-    assert events(gr, "approval_rejected").get().changes["意见"] == [None, "预算不足"]
+    assert events(gr, "approval_rejected").get().changes["comment"] == [None, "预算不足"]
     with pytest.raises(ValidationError):
         services.general_request_submit(actor=school_a.user("teacher"), general_request=gr)
     with pytest.raises(ValidationError):
@@ -427,7 +427,7 @@ def test_a_delegate_acts_within_the_dates_recorded_as_b_for_a(school_a):
     )
     event = events(gr, "approval_approved").order_by("-id").first()
     assert event.actor == school_a.user("supervising_leader")
-    assert event.changes["代理审批"] == [None, "supervising_leadera 代 principala"]
+    assert event.changes["on_behalf_of"] == [None, "supervising_leadera 代 principala"]
 
 
 def test_a_delegation_outside_its_dates_or_cancelled_gives_nothing(school_a):

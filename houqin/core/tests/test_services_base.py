@@ -30,3 +30,18 @@ def test_validate_trusts_looked_up_relations_but_checks_fields_and_constraints(s
     with pytest.raises(ValidationError) as exc:
         validate(no_campus)
     assert "campus" in exc.value.message_dict
+
+
+def test_change_keys_that_are_not_fields_read_in_the_users_language():
+    """Timelines show registered labels for keys such as an approval's comment, in English too."""
+    from django.utils import translation
+
+    from houqin.core.audit import readable_changes
+    from houqin.core.models import AuditEvent
+
+    event = AuditEvent(
+        verb="approval_approved", changes={"comment": [None, "同意"], "attachment": [None, "a.jpg"]}
+    )
+    assert [row[0] for row in readable_changes(event)] == ["意见", "附件"]
+    with translation.override("en"):
+        assert [row[0] for row in readable_changes(event)] == ["Comment", "Attachment"]
