@@ -143,7 +143,7 @@ def attachments_for(target: models.Model, school) -> list[Attachment]:
         Attachment.objects.for_school(school)
         .for_target(target)
         .active()
-        .select_related("created_by", "signer")
+        .select_related("created_by", "signer", "content_type")
         .order_by("created_at", "id")
     )
 

@@ -81,7 +81,11 @@ def test_other_schools_object_is_not_found(client, two_schools, name, kwargs, ki
     client.force_login(outsider)
     url = reverse(name, kwargs={"pk": target.pk})
     response = client.get(url)
-    assert response.status_code in (403, 404), f"GET {url} as another school: {response.status_code}"
+    if response.status_code == 405:  # a write-only action (remove, act): the write must not reach it
+        response = (
+            client.post(url, data={}, content_type="application/json") if kind == "api" else client.post(url)
+        )
+    assert response.status_code in (403, 404), f"{url} as another school: {response.status_code}"
     if kind == "api":
         response = client.patch(url, data={"name": "x"}, content_type="application/json")
     else:
@@ -99,7 +103,8 @@ def test_lists_never_show_another_schools_data(client, two_schools, name, kwargs
     client.force_login(school_b.user("school_admin"))
     url = reverse(name)
     response = client.get(url)
-    assert response.status_code in (200, 403, 405), f"GET {url}: {response.status_code}"
+    # 400: a list that needs to be told which record (attachments of ?target_type=&target_id=)
+    assert response.status_code in (200, 400, 403, 405), f"GET {url}: {response.status_code}"
     body = response.content.decode("utf-8", "replace")
     assert SECRET_TAG not in body, f"{url} shows data of another school"
     if name == "core:search":
