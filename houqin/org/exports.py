@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -10,7 +10,7 @@ from houqin.core.excel import ExportColumn
 from houqin.core.exports import ExportSpec, register_export
 
 from .filters import LocationFilter, MembershipFilter, SchoolClassFilter
-from .models import Location, Membership, Role, SchoolClass
+from .models import Department, Location, Membership, Role, SchoolClass
 
 
 def _filtered(filterset_class, queryset, school, params):
@@ -91,5 +91,34 @@ CLASSES = register_export(
             school,
             params,
         ),
+    )
+)
+
+
+def department_rows(school, user, params):
+    """The department list: search by name or pinyin; people counted are those still on staff."""
+    departments = (
+        Department.objects.for_school(school)
+        .select_related("head", "supervisor")
+        .annotate(member_count=Count("memberships", filter=Q(memberships__is_active=True)))
+    )
+    q = params.get("q")
+    return departments.search(q) if q else departments
+
+
+DEPARTMENTS = register_export(
+    ExportSpec(
+        key="org.department",
+        title=pgettext_lazy("list title", "部门"),
+        perm="org.view_department",
+        columns=[
+            ExportColumn(_("部门名称"), "name"),
+            ExportColumn(_("部门编码"), "code"),
+            ExportColumn(_("部门负责人"), "head"),
+            ExportColumn(_("分管领导"), "supervisor"),
+            ExportColumn(_("人数"), "member_count"),
+            ExportColumn(_("启用"), "is_active"),
+        ],
+        queryset=department_rows,
     )
 )

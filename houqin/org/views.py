@@ -185,18 +185,12 @@ def location_update(request, pk):
 
 @school_required("org.view_department")
 def department_list(request):
-    departments = (
-        Department.objects.for_school(request.school)
-        .select_related("head", "supervisor")
-        .annotate(member_count=Count("memberships"))
-    )
     q = request.GET.get("q")
-    if q:
-        departments = departments.search(q)
     return _list(
         request,
         "org/department_list.html",
-        departments,
+        exports.department_rows(request.school, request.user, request.GET),
+        export=exports.DEPARTMENTS,
         extra={"can_add": request.user.has_perm("org.add_department"), "q": q or ""},
     )
 

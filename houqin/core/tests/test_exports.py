@@ -113,3 +113,13 @@ def test_general_requests_export_only_what_the_user_may_see(client, school_a):
     client.force_login(w.user("teacher"))
     rows = sheet_rows(client.get(reverse("approvals:generalrequest_list"), {"export": "xlsx"}).getvalue())
     assert any(r[1] == "买粉笔" for r in rows[1:])
+
+
+def test_department_export_counts_staff_still_on_duty(client, school_a, director):
+    from houqin.org import services as org
+
+    teacher = school_a.members["teacher"]
+    org.membership_update(actor=None, membership=teacher, data={"is_active": False})
+    rows = sheet_rows(client.get(reverse("org:department_list"), {"export": "xlsx"}).getvalue())
+    (department,) = [r for r in rows[1:] if r[0] == school_a.department.name]
+    assert department[4] == len(school_a.members) - 1
