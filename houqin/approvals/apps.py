@@ -37,14 +37,21 @@ class ApprovalsConfig(AppConfig):
 
         register_seed_types()
         core_registry.register_school_setup(services.approval_policy_seed_defaults)
+        core_registry.register_school_setup(providers.seed_approval_reminder)
         register_document_type("general_request", _("事项申请"), services.general_request_on_decision)
 
         try:
-            from houqin.notify.registry import register_kind
+            from houqin.notify.registry import register_due_provider, register_kind
         except ImportError:  # pragma: no cover - notify not installed
             pass
         else:
             register_kind("approval.comment", _("审批意见"))
+            register_due_provider(
+                "approvals.waiting",
+                _("审批等待处理"),
+                providers.due_waiting_approvals,
+                responsible_label=_("审批人"),
+            )
 
         audit.register_verbs(
             {

@@ -537,3 +537,34 @@ def test_only_the_requester_edits_and_only_while_editable(school_a):
             actor=school_a.user("principal"), general_request=draft, data={"title": "y"}
         )
     assert GeneralRequest.objects.get(pk=draft.pk).title == "d"
+
+
+def test_an_approval_left_waiting_reminds_the_approver_then_escalates(school_a):
+    """事事有落实: a step not decided within two days reminds its approver every day, and after
+    three more days the supervising leader hears of it (DOMAIN.md: overdue escalates)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from houqin.notify.models import Notification, ReminderRule
+    from houqin.notify.services import reminders_run
+
+    w = school_a
+    assert ReminderRule.objects.for_school(w.school).filter(source="approvals.waiting").count() == 1
+    gr = services.general_request_create(
+        actor=w.user("teacher"), school=w.school, title="修理窗户", amount=None
+    )
+    services.general_request_submit(actor=w.user("teacher"), general_request=gr)
+    started = timezone.localdate()
+    Notification.objects.filter(kind__startswith="reminder.").delete()
+    reminders_run(today=started + dt.timedelta(days=1))
+    assert not Notification.objects.filter(kind__startswith="reminder.", title__contains="修理窗户").exists()
+    reminders_run(today=started + dt.timedelta(days=3))
+    waiting = Notification.objects.filter(kind="reminder.overdue", title__contains="修理窗户")
+    assert set(waiting.values_list("recipient", flat=True)) == {w.user("logistics_director").pk}
+    reminders_run(today=started + dt.timedelta(days=3))  # once per day
+    assert waiting.count() == 1
+    reminders_run(today=started + dt.timedelta(days=6))
+    assert Notification.objects.filter(
+        kind="reminder.overdue", title__contains="修理窗户", recipient=w.user("supervising_leader")
+    ).exists()

@@ -129,8 +129,15 @@ def test_fewer_failures_are_not_due(school_a):
     assert services.reminders_run(today=timezone.localdate()) == 0
 
 
+def _webhook_rule_only(world):
+    """The sample webhook rule, with the school's other rules (approvals waiting) switched off."""
+    rules = services.ReminderRule.objects.for_school(world.school)
+    rules.exclude(source="notify.webhook_failing").update(is_active=False)
+    return rules.get(source="notify.webhook_failing")
+
+
 def test_overdue_every_day_and_escalated_after_n_days(school_a):
-    rule = services.ReminderRule.objects.for_school(school_a.school).get()
+    rule = _webhook_rule_only(school_a)
     services.reminder_rule_update(
         actor=None, rule=rule, data={"escalate_after_days": 2, "escalate_to_role": "principal"}
     )
@@ -147,7 +154,7 @@ def test_overdue_every_day_and_escalated_after_n_days(school_a):
 
 
 def test_rule_to_a_role_and_inactive_rules(school_a):
-    rule = services.ReminderRule.objects.for_school(school_a.school).get()
+    rule = _webhook_rule_only(school_a)
     services.reminder_rule_update(actor=None, rule=rule, data={"notify": "logistics_director"})
     _failing(school_a, days_ago=0)
     services.reminders_run()
