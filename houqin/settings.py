@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "houqin.org",
     "houqin.approvals",
     "houqin.notify",
+    "houqin.assets",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("houqin.org.api.urls")),
     path("", include("houqin.approvals.api.urls")),
     path("", include("houqin.notify.api.urls")),
+    path("", include("houqin.assets.api.urls")),
     path("", include("houqin.core.api.urls")),
 ]
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("org/", include("houqin.org.urls")),
     path("approvals/", include("houqin.approvals.urls")),
     path("notify/", include("houqin.notify.urls")),
+    path("assets/", include("houqin.assets.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("i18n/js/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -18,7 +18,12 @@ from houqin.org.roles import DEFAULT_ROLES
 
 # Each app adds one object of each of its models to every test school (its ``testing.add_samples``),
 # so the tenancy sweep (houqin/core/tests/test_isolation.py) tries another school's ids on its pages.
-SAMPLE_MODULES = ["houqin.core.samples", "houqin.approvals.testing", "houqin.notify.testing"]
+SAMPLE_MODULES = [
+    "houqin.core.samples",
+    "houqin.approvals.testing",
+    "houqin.notify.testing",
+    "houqin.assets.testing",
+]
 
 TEST_PASSWORD = "test-pass-9d8f7"  # noqa: S105 (test accounts only)
 

@@ -56,6 +56,7 @@ DEFAULT_ROLES: list[RoleSpec] = [
         _("主持后勤工作：安排、检查、汇报。"),
         [*DIRECTORY, *PEOPLE, *PLACES_MANAGE, "core.view_auditevent"],
     ),
+    RoleSpec("asset_clerk", _("资产管理员"), _("校产登记、调配、借还、处置和盘点。"), [*DIRECTORY, *PEOPLE]),
     RoleSpec("school_affairs", _("校务办"), _("汇总各部门请购，采购并入账。"), [*DIRECTORY, *PEOPLE]),
     RoleSpec("finance", _("会计/出纳"), _("预算、报销和账目。"), [*DIRECTORY, *PEOPLE]),
     RoleSpec("warehouse_keeper", _("仓管员"), _("出入库和领用登记。"), DIRECTORY),

@@ -24,6 +24,7 @@ ALL_ROLES = {spec.code for spec in DEFAULT_ROLES}
 # Who sees the staff list (people's names and phone numbers are personal data).
 SEES_PEOPLE = {
     "school_admin",
+    "asset_clerk",
     "principal",
     "supervising_leader",
     "logistics_director",
@@ -38,7 +39,7 @@ MANAGES_PEOPLE = {"school_admin"}
 
 def test_the_matrix_covers_every_default_role():
     assert SEES_PEOPLE | SEES_ROLES | MANAGES_PLACES | MANAGES_PEOPLE <= ALL_ROLES
-    assert len(ALL_ROLES) == 15
+    assert len(ALL_ROLES) == 16
 
 
 def page_rules(world):

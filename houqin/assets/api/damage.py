@@ -1,0 +1,5 @@
+"""API of the asset damage area."""
+
+
+def register(router) -> None:
+    return None

@@ -1,0 +1,5 @@
+"""API of the asset reports area."""
+
+
+def register(router) -> None:
+    return None

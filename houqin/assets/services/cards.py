@@ -1,0 +1,650 @@
+"""Asset cards (资产卡片), categories, custom fields and the school's asset settings.
+
+Every path that puts a card in the books — the form, the API, the Excel import and a procurement
+acceptance (``asset_register_from_acceptance``) — ends in ``_build_asset`` + ``_check_asset`` so
+the rules are the same: code unique per school, value not negative, quantity at least 1, no
+future acquisition date, place / department / custodian of this school, custom fields valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from houqin.core import audit
+from houqin.core.numbering import next_number
+from houqin.core.pinyin import search_text
+from houqin.core.services import BatchValidationError, model_create, model_update, validate
+from houqin.org.models import Membership, School
+
+from .. import depreciation
+from ..choices import ALLOWED_TRANSITIONS, AssetClass, AssetStatus, CustomFieldType
+from ..models import Asset, AssetCategory, AssetCustomField, AssetSettings
+
+__all__ = [
+    "CategoryRules",
+    "asset_categories_seed",
+    "asset_category_create",
+    "asset_category_update",
+    "asset_code_next",
+    "asset_create",
+    "asset_create_many",
+    "asset_custom_field_create",
+    "asset_custom_field_update",
+    "asset_mark_used",
+    "asset_net_value",
+    "asset_register_from_acceptance",
+    "asset_set_status",
+    "asset_settings_for",
+    "asset_settings_update",
+    "asset_update",
+    "category_rules",
+    "classify",
+    "custom_fields_for",
+]
+
+CENT = Decimal("0.01")
+
+# --- settings ---------------------------------------------------------------------------------------
+
+
+def asset_settings_for(school: School) -> AssetSettings:
+    """The school's settings row, created with DOMAIN.md's defaults the first time it is asked for."""
+    settings, _created = AssetSettings.objects.get_or_create(school=school)
+    return settings
+
+
+SETTINGS_FIELDS = [
+    "fixed_asset_threshold",
+    "special_equipment_threshold",
+    "code_prefix",
+    "idle_months",
+    "loan_days",
+]
+
+
+@transaction.atomic
+def asset_settings_update(*, actor, school: School, data: dict[str, Any]) -> AssetSettings:
+    settings = AssetSettings.objects.select_for_update().get(pk=asset_settings_for(school).pk)
+    model_update(instance=settings, actor=actor, data=data, fields=SETTINGS_FIELDS)
+    return settings
+
+
+# --- categories -------------------------------------------------------------------------------------
+
+# GB/T 14885-2022 top level (DOMAIN.md) with the lives DOMAIN.md names; a few common second-level
+# classes so a school can start at once. Life 0: not depreciated. Schools import deeper codes.
+GBT_14885_SEED: list[tuple[str, str | None, str, int | None, bool, bool]] = [
+    # code, parent code, name, life (years), special equipment, fixed regardless of unit value
+    ("1", None, "土地、海域及无居民海岛", 0, False, False),
+    ("2", None, "房屋和构筑物", 50, False, True),
+    ("201", "2", "房屋", 50, False, True),
+    ("202", "2", "构筑物", 30, False, True),
+    ("3", None, "设备", 6, False, False),
+    ("301", "3", "计算机设备", 6, False, False),
+    ("302", "3", "办公设备", 6, False, False),
+    ("303", "3", "车辆", 8, False, False),
+    ("304", "3", "教学仪器设备", 10, True, False),
+    ("305", "3", "体育器材", 5, True, False),
+    ("306", "3", "电气设备（空调等）", 6, False, False),
+    ("307", "3", "多媒体及音像设备", 6, False, False),
+    ("4", None, "文物和陈列品", 0, False, True),
+    ("5", None, "图书和档案", 0, False, True),
+    ("6", None, "家具和用具", 15, False, True),
+    ("601", "6", "课桌椅", 15, False, True),
+    ("602", "6", "办公家具", 15, False, True),
+    ("7", None, "特种动植物", 0, False, False),
+    ("8", None, "物资", 0, False, False),
+    ("9", None, "无形资产", 10, False, False),
+]
+
+
+def _category_path(category: AssetCategory) -> None:
+    parent = category.parent
+    category.path = f"{parent.path if parent else '/'}{category.pk}/"
+    category.depth = parent.depth + 1 if parent else 0
+
+
+def _category_text(category: AssetCategory) -> str:
+    return search_text(category.name, category.code)
+
+
+def asset_categories_seed(school: School, *, actor=None) -> int:
+    """Give a school the seeded category tree (a school setup hook; idempotent by code)."""
+    existing = dict(AssetCategory.objects.for_school(school).values_list("code", "pk"))
+    created = 0
+    by_code: dict[str, AssetCategory] = {}
+    for code, parent_code, name, life, special, bulk in GBT_14885_SEED:
+        if code in existing:
+            continue
+        parent = by_code.get(parent_code) if parent_code else None
+        if parent_code and parent is None and parent_code in existing:
+            parent = AssetCategory.objects.get(pk=existing[parent_code])
+        category = asset_category_create(
+            actor=actor,
+            school=school,
+            code=code,
+            name=name,
+            parent=parent,
+            useful_life_years=life,
+            is_special_equipment=special,
+            fixed_regardless_of_value=bulk,
+        )
+        by_code[code] = category
+        created += 1
+    asset_settings_for(school)
+    return created
+
+
+CATEGORY_FIELDS = [
+    "code",
+    "name",
+    "useful_life_years",
+    "is_special_equipment",
+    "fixed_regardless_of_value",
+    "is_active",
+]
+
+
+@transaction.atomic
+def asset_category_create(
+    *,
+    actor,
+    school: School,
+    code: str,
+    name: str,
+    parent: AssetCategory | None = None,
+    useful_life_years: int | None = None,
+    is_special_equipment: bool = False,
+    fixed_regardless_of_value: bool = False,
+) -> AssetCategory:
+    if parent is not None and parent.school_id != school.pk:
+        raise ValidationError({"parent": [_("上级分类不属于本校。")]})
+    category = model_create(
+        model=AssetCategory,
+        actor=actor,
+        data={
+            "school": school,
+            "parent": parent,
+            "code": code.strip(),
+            "name": name.strip(),
+            "useful_life_years": useful_life_years,
+            "is_special_equipment": is_special_equipment,
+            "fixed_regardless_of_value": fixed_regardless_of_value,
+            "path": "pending",
+        },
+    )
+    _category_path(category)
+    category.search_text = _category_text(category)
+    category.save(update_fields=["path", "depth", "search_text"])
+    return category
+
+
+@transaction.atomic
+def asset_category_update(*, actor, category: AssetCategory, data: dict[str, Any]) -> AssetCategory:
+    category = AssetCategory.objects.select_for_update().get(pk=category.pk)
+    if "code" in data:
+        data = {**data, "code": data["code"].strip()}
+    model_update(instance=category, actor=actor, data=data, fields=CATEGORY_FIELDS)
+    text = _category_text(category)
+    if text != category.search_text:
+        category.search_text = text
+        category.save(update_fields=["search_text"])
+    return category
+
+
+@dataclass(frozen=True)
+class CategoryRules:
+    """What a category inherits from its ancestors: life, special equipment, bulk-as-fixed."""
+
+    life_years: int | None
+    special: bool
+    fixed_regardless: bool
+
+
+def category_rules(school: School) -> dict[int, CategoryRules]:
+    """Effective rules of every category of the school, in one query (ledger reports use it)."""
+    rows = list(
+        AssetCategory.objects.for_school(school).values_list(
+            "pk", "path", "useful_life_years", "is_special_equipment", "fixed_regardless_of_value"
+        )
+    )
+    by_pk = {pk: (life, special, bulk) for pk, _path, life, special, bulk in rows}
+    rules: dict[int, CategoryRules] = {}
+    for pk, path, *_rest in rows:
+        chain = [int(p) for p in path.strip("/").split("/") if p.isdigit() and int(p) in by_pk]
+        life = None
+        for ancestor in reversed(chain):  # nearest first
+            if by_pk[ancestor][0] is not None:
+                life = by_pk[ancestor][0]
+                break
+        rules[pk] = CategoryRules(
+            life_years=life,
+            special=any(by_pk[a][1] for a in chain),
+            fixed_regardless=any(by_pk[a][2] for a in chain),
+        )
+    return rules
+
+
+def _rules_for(category: AssetCategory) -> CategoryRules:
+    ids = [int(p) for p in category.path.strip("/").split("/") if p.isdigit()]
+    chain = {c.pk: c for c in AssetCategory.objects.filter(pk__in=ids)}
+    ordered = [chain[i] for i in ids if i in chain] or [category]
+    life = next((c.useful_life_years for c in reversed(ordered) if c.useful_life_years is not None), None)
+    return CategoryRules(
+        life_years=life,
+        special=any(c.is_special_equipment for c in ordered),
+        fixed_regardless=any(c.fixed_regardless_of_value for c in ordered),
+    )
+
+
+def classify(*, unit_price: Decimal, rules: CategoryRules, settings: AssetSettings) -> str:
+    """固定资产 or 低值易耗品 (DOMAIN.md, Assets): unit value at least the threshold (the special
+    equipment threshold for special equipment), or a bulk kind (books, furniture) whatever its price."""
+    if rules.fixed_regardless:
+        return AssetClass.FIXED
+    threshold = settings.special_equipment_threshold if rules.special else settings.fixed_asset_threshold
+    return AssetClass.FIXED if unit_price >= threshold else AssetClass.LOW_VALUE
+
+
+def asset_net_value(
+    asset: Asset, *, as_of: dt.date | None = None, rules: CategoryRules | None = None
+) -> Decimal:
+    """Net value of a card at ``as_of`` (today by default); low-value items are not depreciated."""
+    if asset.asset_class != AssetClass.FIXED:
+        return asset.total_value
+    rules = rules or _rules_for(asset.category)
+    return depreciation.net_value(
+        value=asset.total_value,
+        life_years=rules.life_years,
+        acquired_on=asset.acquired_on,
+        as_of=as_of or timezone.localdate(),
+        disposed_on=asset.disposed_on,
+    )
+
+
+# --- custom fields ----------------------------------------------------------------------------------
+
+
+def custom_fields_for(category: AssetCategory | None) -> list[AssetCustomField]:
+    """The active custom fields of a category and its ancestors, in display order."""
+    if category is None:
+        return []
+    ids = [int(p) for p in category.path.strip("/").split("/") if p.isdigit()] or [category.pk]
+    return list(
+        AssetCustomField.objects.filter(
+            school_id=category.school_id, category_id__in=ids, is_active=True
+        ).order_by("sort_order", "pk")
+    )
+
+
+def _clean_custom_values(fields: list[AssetCustomField], values: dict[str, Any]) -> dict[str, Any]:
+    """Check values against the category's fields; raises ``ValidationError({"custom_fields": ...})``."""
+    cleaned: dict[str, Any] = {}
+    problems: list[str] = []
+    for field in fields:
+        raw = values.get(field.key)
+        raw = raw.strip() if isinstance(raw, str) else raw
+        if raw in (None, ""):
+            if field.required:
+                problems.append(_("“%(label)s”必须填写。") % {"label": field.label})
+            continue
+        if field.field_type == CustomFieldType.NUMBER:
+            try:
+                cleaned[field.key] = str(Decimal(str(raw)))
+            except (InvalidOperation, ValueError):
+                problems.append(_("“%(label)s”应为数字。") % {"label": field.label})
+        elif field.field_type == CustomFieldType.DATE:
+            value = raw if isinstance(raw, dt.date) else parse_date(str(raw))
+            if value is None:
+                problems.append(_("“%(label)s”应为日期，如 2026-09-01。") % {"label": field.label})
+            else:
+                cleaned[field.key] = value.isoformat()
+        elif field.field_type == CustomFieldType.CHOICE:
+            if str(raw) not in [str(o) for o in field.options]:
+                problems.append(
+                    _("“%(label)s”只能是：%(options)s。")
+                    % {"label": field.label, "options": "、".join(map(str, field.options))}
+                )
+            else:
+                cleaned[field.key] = str(raw)
+        else:
+            cleaned[field.key] = str(raw)[:200]
+    if problems:
+        raise ValidationError({"custom_fields": problems})
+    return cleaned
+
+
+CUSTOM_FIELD_FIELDS = ["label", "field_type", "options", "required", "sort_order", "is_active"]
+
+
+def _check_custom_field(data: dict[str, Any]) -> dict[str, Any]:
+    options = data.get("options")
+    if isinstance(options, str):
+        options = [o.strip() for o in options.replace("，", ",").split(",") if o.strip()]
+        data = {**data, "options": options}
+    if data.get("field_type") == CustomFieldType.CHOICE and not data.get("options"):
+        raise ValidationError({"options": [_("选项类型的字段至少要有一个可选值。")]})
+    return data
+
+
+@transaction.atomic
+def asset_custom_field_create(
+    *, actor, school: School, category: AssetCategory, key: str, label: str, **data: Any
+) -> AssetCustomField:
+    if category.school_id != school.pk:
+        raise ValidationError({"category": [_("资产分类不属于本校。")]})
+    data = _check_custom_field(data)
+    return model_create(
+        model=AssetCustomField,
+        actor=actor,
+        data={"school": school, "category": category, "key": key.strip(), "label": label.strip(), **data},
+    )
+
+
+@transaction.atomic
+def asset_custom_field_update(*, actor, field: AssetCustomField, data: dict[str, Any]) -> AssetCustomField:
+    field = AssetCustomField.objects.select_for_update().get(pk=field.pk)
+    model_update(instance=field, actor=actor, data=_check_custom_field(data), fields=CUSTOM_FIELD_FIELDS)
+    return field
+
+
+# --- cards ------------------------------------------------------------------------------------------
+
+CARD_FIELDS = [
+    "code",
+    "name",
+    "category",
+    "spec_model",
+    "brand",
+    "serial_number",
+    "quantity",
+    "unit",
+    "unit_price",
+    "acquired_on",
+    "acquisition_way",
+    "funding_source",
+    "supplier",
+    "invoice_number",
+    "warranty_until",
+    "location",
+    "department",
+    "custodian",
+    "is_bookable",
+    "custom_fields",
+    "note",
+    "source",
+]
+# Fields an edit may change; location / department / custodian move through a transfer (调配) once
+# the card is in the books, and status through the lifecycle services.
+EDITABLE_FIELDS = [f for f in CARD_FIELDS if f not in {"code", "source"}]
+
+
+def asset_code_next(school: School) -> str:
+    """Next generated code, e.g. ``ZC-2026-00042``; must run inside the caller's transaction."""
+    prefix = asset_settings_for(school).code_prefix or "ZC"
+    return next_number(school=school, key="assets.asset", prefix=prefix)
+
+
+def _money(value) -> Decimal:
+    return Decimal(value if value not in (None, "") else 0).quantize(CENT)
+
+
+def _asset_text(asset: Asset) -> str:
+    custom = " ".join(str(v) for v in (asset.custom_fields or {}).values())
+    return search_text(asset.name, asset.spec_model, asset.brand, asset.code, custom)
+
+
+def _check_links(school: School, asset: Asset, *, staff: set[int] | None = None) -> dict[str, list]:
+    """Related objects must be this school's (a location of another school is refused)."""
+    errors: dict[str, list] = {}
+    checks = (
+        ("category", asset.category, _("资产分类不属于本校。")),
+        ("location", asset.location, _("存放地点不属于本校。")),
+        ("department", asset.department, _("使用部门不属于本校。")),
+    )
+    for name, obj, message in checks:
+        if obj is not None and obj.school_id != school.pk:
+            errors[name] = [message]
+    if asset.custodian_id is not None:
+        is_staff = (
+            asset.custodian_id in staff
+            if staff is not None
+            else Membership.objects.for_school(school).filter(user_id=asset.custodian_id).exists()
+        )
+        if not is_staff:
+            errors["custodian"] = [_("责任人必须是本校教职工。")]
+    return errors
+
+
+def _check_values(asset: Asset) -> dict[str, list]:
+    errors: dict[str, list] = {}
+    if asset.acquired_on and asset.acquired_on > timezone.localdate():
+        errors["acquired_on"] = [_("取得日期不能晚于今天。")]
+    if asset.unit_price is not None and asset.unit_price < 0:
+        errors["unit_price"] = [_("单价不能为负数。")]
+    if asset.quantity is not None and asset.quantity < 1:
+        errors["quantity"] = [_("数量至少为 1。")]
+    if asset.warranty_until and asset.acquired_on and asset.warranty_until < asset.acquired_on:
+        errors["warranty_until"] = [_("保修截止不能早于取得日期。")]
+    return errors
+
+
+def _derive(asset: Asset, *, rules: CategoryRules, settings: AssetSettings) -> None:
+    asset.unit_price = _money(asset.unit_price)
+    asset.total_value = (asset.unit_price * (asset.quantity or 0)).quantize(CENT)
+    asset.asset_class = classify(unit_price=asset.unit_price, rules=rules, settings=settings)
+    asset.search_text = _asset_text(asset)
+
+
+def _build_asset(school: School, actor, data: dict[str, Any]) -> Asset:
+    data = {k: v for k, v in data.items() if k in CARD_FIELDS}
+    for key in (
+        "code",
+        "name",
+        "spec_model",
+        "brand",
+        "serial_number",
+        "unit",
+        "supplier",
+        "invoice_number",
+        "note",
+    ):
+        if isinstance(data.get(key), str):
+            data[key] = data[key].strip()
+    asset = Asset(school=school, **data)
+    asset.custom_fields = data.get("custom_fields") or {}
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        asset.created_by = actor
+        asset.updated_by = actor
+    return asset
+
+
+def _full_check(asset: Asset, school: School, *, settings: AssetSettings, staff=None) -> CategoryRules | None:
+    errors = {**_check_links(school, asset, staff=staff), **_check_values(asset)}
+    rules = None
+    if asset.category_id is not None and "category" not in errors:
+        rules = _rules_for(asset.category)
+        try:
+            asset.custom_fields = _clean_custom_values(
+                custom_fields_for(asset.category), asset.custom_fields or {}
+            )
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        _derive(asset, rules=rules, settings=settings)
+    try:
+        validate(asset)
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    return rules
+
+
+@transaction.atomic
+def asset_create(*, actor, school: School, verb: str = "created", **data: Any) -> Asset:
+    """登记造册: put a card in the books. ``code`` blank → the next generated code."""
+    settings = asset_settings_for(school)
+    asset = _build_asset(school, actor, data)
+    if not asset.code:
+        asset.code = asset_code_next(school)
+    _full_check(asset, school, settings=settings)
+    asset.save()
+    audit.record(
+        actor=actor,
+        verb=verb,
+        target=asset,
+        changes={
+            k: [None, audit._plain(getattr(asset, k))]
+            for k in CARD_FIELDS
+            if getattr(asset, k, None) not in (None, "", {}, False)
+        },
+    )
+    return asset
+
+
+@transaction.atomic
+def asset_update(*, actor, asset: Asset, data: dict[str, Any]) -> Asset:
+    """Edit a card; every changed field is recorded (field-level history, who / what / when)."""
+    asset = Asset.objects.select_for_update().select_related("category").get(pk=asset.pk)
+    if asset.is_disposed:
+        raise ValidationError(_("已处置的资产不能再修改，卡片和历史保留备查。"))
+    fields = [f for f in EDITABLE_FIELDS if f in data]
+    before = audit.snapshot(asset, [*fields, "total_value", "asset_class"])
+    for name in fields:
+        value = data[name]
+        setattr(asset, name, value.strip() if isinstance(value, str) else value)
+    _full_check(asset, asset.school, settings=asset_settings_for(asset.school))
+    changes = audit.diff(asset, before, [*fields, "total_value", "asset_class"])
+    if not changes:
+        return asset
+    asset.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+    asset.save()
+    audit.record(actor=actor, verb="updated", target=asset, changes=changes)
+    return asset
+
+
+@transaction.atomic
+def asset_create_many(
+    *, actor, school: School, items: list[dict[str, Any]], verb: str = "imported"
+) -> list[Asset]:
+    """Register many cards at once (Excel import) under the rules of ``asset_create``.
+
+    Every item is checked in a few queries for the whole batch (codes taken in the school or
+    repeated in the file, links of this school, custom fields); any error raises
+    ``BatchValidationError`` with every bad item and nothing is written.
+    """
+    settings = asset_settings_for(school)
+    rules = category_rules(school)
+    fields_by_category: dict[int, list[AssetCustomField]] = {}
+    codes = {(item.get("code") or "").strip() for item in items} - {""}
+    taken = set(Asset.objects.for_school(school).filter(code__in=codes).values_list("code", flat=True))
+    staff = set(
+        Membership.objects.for_school(school)
+        .filter(user_id__in={i["custodian"].pk for i in items if i.get("custodian") is not None})
+        .values_list("user_id", flat=True)
+    )
+    errors: dict[int, ValidationError] = {}
+    assets: list[Asset] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        asset = _build_asset(school, actor, item)
+        problems = {**_check_links(school, asset, staff=staff), **_check_values(asset)}
+        if asset.code and (asset.code in taken or asset.code in seen):
+            problems.setdefault("code", []).append(
+                _("资产编号“%(code)s”已被本校其他资产使用。") % {"code": asset.code}
+            )
+        seen.add(asset.code)
+        if asset.category_id is not None and "category" not in problems:
+            if asset.category_id not in fields_by_category:
+                fields_by_category[asset.category_id] = custom_fields_for(asset.category)
+            try:
+                asset.custom_fields = _clean_custom_values(
+                    fields_by_category[asset.category_id], asset.custom_fields
+                )
+            except ValidationError as exc:
+                problems = exc.update_error_dict(problems)
+            _derive(asset, rules=rules[asset.category_id], settings=settings)
+        if not asset.code:
+            asset.code = "pending"
+        try:
+            validate(asset, constraints=False)
+        except ValidationError as exc:
+            problems = exc.update_error_dict(problems)
+        if problems:
+            errors[index] = ValidationError(problems)
+        assets.append(asset)
+    if errors:
+        raise BatchValidationError(errors)
+    for asset in assets:
+        if asset.code == "pending":
+            asset.code = asset_code_next(school)
+    Asset.objects.bulk_create(assets, batch_size=500)
+    audit.record_many(
+        actor=actor,
+        verb=verb,
+        targets=assets,
+        school=school,
+        changes=lambda a: {
+            "code": [None, a.code],
+            "name": [None, a.name],
+            "total_value": [None, str(a.total_value)],
+        },
+    )
+    return assets
+
+
+@transaction.atomic
+def asset_register_from_acceptance(
+    *, actor, school: School, source: str, items: list[dict[str, Any]]
+) -> list[Asset]:
+    """Entry point for the Procurement issue: an acceptance (验收) puts its items in the books.
+
+    ``source`` is the acceptance's number, kept on every card; ``items`` are card fields as for
+    ``asset_create`` (``acquisition_way`` defaults to purchase, ``acquired_on`` to today).
+    """
+    today = timezone.localdate()
+    prepared = [{"acquired_on": today, **item, "source": source} for item in items]
+    return asset_create_many(actor=actor, school=school, items=prepared, verb="registered_from_acceptance")
+
+
+@transaction.atomic
+def asset_set_status(*, actor, asset: Asset, status: str, reason: str = "") -> Asset:
+    """A status change by hand (idle ↔ in use, damaged, under repair) along ``ALLOWED_TRANSITIONS``."""
+    asset = Asset.objects.select_for_update().get(pk=asset.pk)
+    if status == asset.status:
+        return asset
+    if status not in ALLOWED_TRANSITIONS.get(asset.status, set()):
+        raise ValidationError(
+            {
+                "status": [
+                    _("资产当前为“%(old)s”，不能改为“%(new)s”。")
+                    % {"old": AssetStatus(asset.status).label, "new": AssetStatus(status).label}
+                ]
+            }
+        )
+    if actor is not None and not actor.has_perm("assets.change_asset"):
+        raise PermissionDenied(_("没有修改资产状态的权限。"))
+    old = asset.status
+    asset.status = status
+    asset.updated_by = actor
+    asset.save(update_fields=["status", "updated_by", "updated_at"])
+    changes = {"status": [old, status]}
+    if reason:
+        changes["reason"] = [None, reason]
+    audit.record(actor=actor, verb="status_changed", target=asset, changes=changes)
+    return asset
+
+
+def asset_mark_used(*, asset: Asset, on: dt.date | None = None) -> None:
+    """Record that a card was used (a loan, a booking): the idle report reads ``last_used_on``."""
+    day = on or timezone.localdate()
+    Asset.objects.filter(pk=asset.pk).exclude(last_used_on__gte=day).update(last_used_on=day)

@@ -1,0 +1,3 @@
+"""Asset custody services (to be written)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Asset damage services (to be written)."""
+
+__all__: list[str] = []

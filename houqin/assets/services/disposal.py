@@ -1,0 +1,3 @@
+"""Asset disposal services (to be written)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Asset loans services (to be written)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Asset transfers services (to be written)."""
+
+__all__: list[str] = []

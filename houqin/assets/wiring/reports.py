@@ -1,0 +1,5 @@
+"""Start-up registrations of the asset reports area."""
+
+
+def ready() -> None:
+    return None
