@@ -1,0 +1,1 @@
+"""Forms of the asset ledger, one module per sub-area."""
