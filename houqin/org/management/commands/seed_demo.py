@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from importlib import import_module
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -21,6 +22,7 @@ PEOPLE = [
     ("xiaozhang", "王校长", "principal", None, "校长"),
     ("fenguan", "李副校长", "supervising_leader", None, "分管后勤副校长"),
     ("zongwu", "张主任", "logistics_director", "总务处", "总务主任"),
+    ("zichan", "钱老师", "asset_clerk", "总务处", "资产管理员"),
     ("xiaowu", "陈老师", "school_affairs", "校务办", "校务办干事"),
     ("kuaiji", "刘会计", "finance", "总务处", "会计"),
     ("cangguan", "赵仓管", "warehouse_keeper", "总务处", "仓管员"),
@@ -34,6 +36,9 @@ PEOPLE = [
     ("shanwei", "高老师", "meal_committee", "德育处", "膳委会成员"),
 ]
 DEPARTMENTS = ["总务处", "教务处", "德育处", "校务办", "食堂", "门卫"]
+# Modules that add demo records to 示范小学: each has ``load_demo(school)``, which does nothing when
+# its records are there already, so an older demo database gets a new module's records too.
+DEMO_MODULES = ["houqin.assets.demo"]
 
 
 class Command(BaseCommand):
@@ -47,6 +52,9 @@ class Command(BaseCommand):
             ACCOUNTS_FILE.write_text(json.dumps(accounts, ensure_ascii=False, indent=1))
             ACCOUNTS_FILE.chmod(0o600)
             self.stdout.write(self.style.SUCCESS("Created 示范小学 (demo school)."))
+        school = School.objects.get(code="demo")
+        for module in DEMO_MODULES:
+            import_module(module).load_demo(school)
         self._print_accounts()
 
     @transaction.atomic
