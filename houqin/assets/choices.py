@@ -168,12 +168,13 @@ class DisposalStatus(models.TextChoices):
     APPROVED = "approved", _("已批准，已处置")
     REJECTED = "rejected", _("已驳回")
     WITHDRAWN = "withdrawn", _("已撤回")
+    CANCELLED = "cancelled", _("已作废")
 
 
 DISPOSAL_TRANSITIONS: dict[str, set[str]] = {
-    DisposalStatus.DRAFT: {DisposalStatus.SUBMITTED},
-    DisposalStatus.RETURNED: {DisposalStatus.SUBMITTED},
-    DisposalStatus.WITHDRAWN: {DisposalStatus.SUBMITTED},
+    DisposalStatus.DRAFT: {DisposalStatus.SUBMITTED, DisposalStatus.CANCELLED},
+    DisposalStatus.RETURNED: {DisposalStatus.SUBMITTED, DisposalStatus.CANCELLED},
+    DisposalStatus.WITHDRAWN: {DisposalStatus.SUBMITTED, DisposalStatus.CANCELLED},
     DisposalStatus.SUBMITTED: {
         DisposalStatus.APPROVED,
         DisposalStatus.REJECTED,
@@ -182,5 +183,6 @@ DISPOSAL_TRANSITIONS: dict[str, set[str]] = {
     },
     DisposalStatus.APPROVED: set(),
     DisposalStatus.REJECTED: set(),
+    DisposalStatus.CANCELLED: set(),
 }
 DISPOSAL_EDITABLE = frozenset({DisposalStatus.DRAFT, DisposalStatus.RETURNED, DisposalStatus.WITHDRAWN})

@@ -72,8 +72,11 @@ class ScheduleRow:
     net_value: Decimal
 
 
-def schedule(*, value: Decimal, life_years: int | None, acquired_on: dt.date) -> list[ScheduleRow]:
-    """The year-by-year schedule shown on the card: one row per calendar year until fully depreciated."""
+def schedule(
+    *, value: Decimal, life_years: int | None, acquired_on: dt.date, disposed_on: dt.date | None = None
+) -> list[ScheduleRow]:
+    """The year-by-year schedule shown on the card: one row per calendar year until fully depreciated,
+    or until the year the card left the books (its month of disposal is not depreciated)."""
     if not life_years or value <= 0:
         return []
     rows: list[ScheduleRow] = []
@@ -81,21 +84,35 @@ def schedule(*, value: Decimal, life_years: int | None, acquired_on: dt.date) ->
     year = acquired_on.year
     total_months = life_years * 12
     while True:
+        year_end = dt.date(year, 12, 31)
         acc = accumulated(
-            value=value, life_years=life_years, acquired_on=acquired_on, as_of=dt.date(year, 12, 31)
+            value=value,
+            life_years=life_years,
+            acquired_on=acquired_on,
+            as_of=year_end,
+            disposed_on=disposed_on,
         )
-        months_so_far = min(months_between(acquired_on, dt.date(year, 12, 31)), total_months)
-        months_before = min(months_between(acquired_on, dt.date(year - 1, 12, 31)), total_months)
+        months = _months_depreciated(acquired_on, year_end, total_months, disposed_on) - _months_depreciated(
+            acquired_on, dt.date(year - 1, 12, 31), total_months, disposed_on
+        )
         rows.append(
             ScheduleRow(
                 year=year,
-                months=months_so_far - months_before,
+                months=months,
                 amount=acc - previous,
                 accumulated=acc,
                 net_value=(value - acc).quantize(CENT),
             )
         )
         previous = acc
-        if acc >= value:
+        if acc >= value or (disposed_on is not None and year >= disposed_on.year):
             return rows
         year += 1
+
+
+def _months_depreciated(
+    acquired_on: dt.date, as_of: dt.date, total_months: int, disposed_on: dt.date | None
+) -> int:
+    if disposed_on is not None and disposed_on <= as_of:
+        as_of = min(as_of, disposed_on.replace(day=1) - dt.timedelta(days=1))
+    return min(months_between(acquired_on, as_of), total_months)

@@ -231,6 +231,10 @@ class Asset(SchoolScopedModel):
             models.Index(fields=["school", "acquired_on"]),
             models.Index(fields=["school", "total_value"]),
             models.Index(fields=["school", "is_bookable"]),
+            # covers the ledger's "totals for the filter" (count, quantity, value) without the table
+            models.Index(
+                fields=["school", "status", "quantity", "total_value"], name="assets_asset_totals_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -379,7 +383,13 @@ class AssetCustody(SchoolScopedModel):
         verbose_name_plural = _("承包管理")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "number"], name="assets_custody_number_unique")
+            models.UniqueConstraint(fields=["school", "number"], name="assets_custody_number_unique"),
+            # one open sheet per room and term (the service says so first, in words)
+            models.UniqueConstraint(
+                fields=["school", "location", "term"],
+                condition=models.Q(status__in=["draft", "signed"]),
+                name="assets_custody_one_open_per_room_and_term",
+            ),
         ]
         indexes = [
             models.Index(fields=["school", "status", "term"]),

@@ -43,23 +43,97 @@ def _samples_ledger(world) -> None:
 
 
 def _samples_transfers(world) -> None:
-    return None
+    """A transfer of the sample asset to the asset clerk, cancelled: the sweep gets a transfer and
+    ``world.asset`` stays where it is, free for other areas' tests (a pending one would block it)."""
+    from . import services
+
+    tag = _tag(world)
+    transfer = services.asset_transfer_create(
+        actor=None,
+        school=world.school,
+        assets=[world.asset],
+        to_custodian=world.user("asset_clerk"),
+        reason=f"调配{tag}",
+    )
+    world.asset_transfer = services.asset_transfer_cancel(actor=None, transfer=transfer)
 
 
 def _samples_custody(world) -> None:
-    return None
+    """承包管理: the sample class's sheet for its classroom, waiting for the head teacher's signature."""
+    from . import services
+    from .choices import CustodyHolder
+
+    tag = _tag(world)
+    world.asset_custody = services.asset_custody_create(
+        actor=None,
+        school=world.school,
+        holder_kind=CustodyHolder.SCHOOL_CLASS,
+        school_class=world.school_class,
+        location=world.room,
+        term=f"2025-2026学年第一学期{tag}",
+        responsible=world.user("head_teacher"),
+    )
 
 
 def _samples_loans(world) -> None:
-    return None
+    """A booking of the sample asset by the teacher, starting in a week (an open reservation)."""
+    from django.utils import timezone
+
+    from . import services
+
+    start = (timezone.now() + dt.timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
+    world.asset_loan = services.asset_loan_reserve(
+        actor=world.user("teacher"),
+        school=world.school,
+        asset=world.asset,
+        starts_at=start,
+        due_at=start + dt.timedelta(hours=4),
+        purpose=f"公开课录像{_tag(world)}",
+    )
 
 
 def _samples_damage(world) -> None:
-    return None
+    """A second card, 课桌椅, reported damaged by the teacher (so ``world.asset`` keeps its status)."""
+    from . import services
+    from .models import AssetCategory
+
+    tag = _tag(world)
+    school = world.school
+    desks = AssetCategory.objects.get(school=school, code="601")
+    world.damaged_asset = services.asset_create(
+        actor=None,
+        school=school,
+        code=f"ZC-{tag}-002",
+        name=f"课桌椅{tag}",
+        category=desks,
+        quantity=40,
+        unit="套",
+        unit_price=Decimal("260.00"),
+        acquired_on=dt.date(2015, 9, 1),
+        location=world.room,
+        department=world.department,
+    )
+    world.damage = services.asset_damage_report(
+        actor=None,
+        school=school,
+        asset=world.damaged_asset,
+        description=f"桌面开裂{tag}",
+        reported_by=world.user("teacher"),
+    )
 
 
 def _samples_disposal(world) -> None:
-    return None
+    """A draft disposal (报废) of the damaged desks of ``_samples_damage``."""
+    from . import services
+
+    world.disposal = services.asset_disposal_create(
+        actor=None,
+        school=world.school,
+        kind="scrap",
+        reason=f"使用年限已满，无法修复{_tag(world)}",
+        assets=[world.damaged_asset],
+        requested_by=world.user("asset_clerk"),
+    )
 
 
 def add_samples(world) -> None:

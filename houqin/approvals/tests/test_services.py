@@ -22,6 +22,7 @@ from houqin.approvals.choices import (
     TaskStatus,
 )
 from houqin.approvals.models import ApprovalPolicy, ApprovalRequest, GeneralRequest
+from houqin.approvals.registry import document_type, document_types
 from houqin.core.models import AuditEvent
 from houqin.notify.models import Notification
 from houqin.org import services as org_services
@@ -160,7 +161,9 @@ def test_seed_defaults_covers_every_seeded_document_type_and_is_idempotent(schoo
     services.approval_policy_seed_defaults(school_a.school)
     services.approval_policy_seed_defaults(school_a.school)
     types = set(ApprovalPolicy.objects.for_school(school_a.school).values_list("document_type", flat=True))
-    assert types == {
+    # every registered document type gets its policy: the seeds of issue 3 and the modules' own
+    assert types == {t.key for t in document_types()}
+    assert types >= {
         "procurement_request",
         "consumables_requisition",
         "asset_disposal",
@@ -170,7 +173,9 @@ def test_seed_defaults_covers_every_seeded_document_type_and_is_idempotent(schoo
         "general_request",
     }
     disposal = ApprovalPolicy.objects.get(school=school_a.school, document_type="asset_disposal")
-    assert [s.role.code for s in disposal.steps.all()] == ["logistics_director", "principal"]
+    assert [s.role.code for s in disposal.steps.all()] == [
+        spec.role_code for spec in document_type("asset_disposal").default_steps
+    ]
 
 
 def test_the_requester_who_is_the_only_approver_skips_that_step(school_a):

@@ -17,9 +17,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from pypinyin import lazy_pinyin
 
-from houqin.core import audit
+from houqin.core import audit, numbering
 from houqin.core.numbering import next_number
 from houqin.core.pinyin import search_text
 from houqin.core.services import BatchValidationError, model_create, model_update, validate
@@ -49,6 +51,7 @@ __all__ = [
     "category_rules",
     "classify",
     "custom_fields_for",
+    "rules_for_category",
 ]
 
 CENT = Decimal("0.01")
@@ -168,6 +171,7 @@ def asset_category_create(
 ) -> AssetCategory:
     if parent is not None and parent.school_id != school.pk:
         raise ValidationError({"parent": [_("上级分类不属于本校。")]})
+    _check_category_code(school, code.strip())
     category = model_create(
         model=AssetCategory,
         actor=actor,
@@ -188,16 +192,56 @@ def asset_category_create(
     return category
 
 
+def _check_category_code(school: School, code: str, *, exclude: int | None = None) -> None:
+    """Category codes are unique per school (a field error, not a constraint message)."""
+    taken = AssetCategory.objects.for_school(school).filter(code=code)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if code and taken.exists():
+        raise ValidationError({"code": [_("分类代码“%(code)s”已被本校其他分类使用。") % {"code": code}]})
+
+
+def _check_new_parent(category: AssetCategory, parent: AssetCategory | None) -> None:
+    if parent is None:
+        return
+    if parent.school_id != category.school_id:
+        raise ValidationError({"parent": [_("上级分类不属于本校。")]})
+    if parent.path.startswith(category.path):
+        raise ValidationError({"parent": [_("不能把分类移到它自己或它的下级分类下面。")]})
+
+
 @transaction.atomic
 def asset_category_update(*, actor, category: AssetCategory, data: dict[str, Any]) -> AssetCategory:
+    """Edit a category; a new ``parent`` moves the category with its whole subtree."""
     category = AssetCategory.objects.select_for_update().get(pk=category.pk)
     if "code" in data:
         data = {**data, "code": data["code"].strip()}
-    model_update(instance=category, actor=actor, data=data, fields=CATEGORY_FIELDS)
+        _check_category_code(category.school, data["code"], exclude=category.pk)
+    if "name" in data:
+        data = {**data, "name": data["name"].strip()}
+    old_parent_id, old_path = category.parent_id, category.path
+    if "parent" in data:
+        _check_new_parent(category, data["parent"])
+    model_update(instance=category, actor=actor, data=data, fields=[*CATEGORY_FIELDS, "parent"])
+    update = []
+    if category.parent_id != old_parent_id:
+        _category_path(category)
+        update += ["path", "depth"]
+        subtree = list(
+            AssetCategory.objects.for_school(category.school)
+            .filter(path__startswith=old_path)
+            .exclude(pk=category.pk)
+        )
+        for node in subtree:
+            node.path = category.path + node.path[len(old_path) :]
+            node.depth = len(node.path.strip("/").split("/")) - 1
+        AssetCategory.objects.bulk_update(subtree, ["path", "depth"], batch_size=500)
     text = _category_text(category)
     if text != category.search_text:
         category.search_text = text
-        category.save(update_fields=["search_text"])
+        update.append("search_text")
+    if update:
+        category.save(update_fields=update)
     return category
 
 
@@ -232,6 +276,11 @@ def category_rules(school: School) -> dict[int, CategoryRules]:
             fixed_regardless=any(by_pk[a][2] for a in chain),
         )
     return rules
+
+
+def rules_for_category(category: AssetCategory) -> CategoryRules:
+    """Effective rules of one category (one query): the card page and ``asset_net_value`` use it."""
+    return _rules_for(category)
 
 
 def _rules_for(category: AssetCategory) -> CategoryRules:
@@ -303,7 +352,10 @@ def _clean_custom_values(fields: list[AssetCustomField], values: dict[str, Any])
             except (InvalidOperation, ValueError):
                 problems.append(_("“%(label)s”应为数字。") % {"label": field.label})
         elif field.field_type == CustomFieldType.DATE:
-            value = raw if isinstance(raw, dt.date) else parse_date(str(raw))
+            try:
+                value = raw if isinstance(raw, dt.date) else parse_date(str(raw))
+            except ValueError:  # well formed but not a day, e.g. 2026-02-30
+                value = None
             if value is None:
                 problems.append(_("“%(label)s”应为日期，如 2026-09-01。") % {"label": field.label})
             else:
@@ -324,34 +376,79 @@ def _clean_custom_values(fields: list[AssetCustomField], values: dict[str, Any])
 
 
 CUSTOM_FIELD_FIELDS = ["label", "field_type", "options", "required", "sort_order", "is_active"]
+_OPTION_SEPARATORS = (",", "，", "、", ";", "；", "\n")
+
+
+def _split_options(text: str) -> list[str]:
+    for sep in _OPTION_SEPARATORS[1:]:
+        text = text.replace(sep, ",")
+    return list(dict.fromkeys(o.strip() for o in text.split(",") if o.strip()))
 
 
 def _check_custom_field(data: dict[str, Any]) -> dict[str, Any]:
     options = data.get("options")
     if isinstance(options, str):
-        options = [o.strip() for o in options.replace("，", ",").split(",") if o.strip()]
-        data = {**data, "options": options}
+        data = {**data, "options": _split_options(options)}
+    elif isinstance(options, list | tuple):
+        data = {**data, "options": list(dict.fromkeys(str(o).strip() for o in options if str(o).strip()))}
+    if "label" in data and isinstance(data["label"], str):
+        data = {**data, "label": data["label"].strip()}
     if data.get("field_type") == CustomFieldType.CHOICE and not data.get("options"):
         raise ValidationError({"options": [_("选项类型的字段至少要有一个可选值。")]})
     return data
 
 
+def _related_categories(category: AssetCategory) -> list[int]:
+    """The category, its ancestors and its descendants: their cards share one set of field keys."""
+    ancestors = [int(p) for p in category.path.strip("/").split("/") if p.isdigit()]
+    below = AssetCategory.objects.for_school(category.school_id).filter(path__startswith=category.path)
+    return list({*ancestors, *below.values_list("pk", flat=True)})
+
+
+def _field_key(label: str, taken: set[str]) -> str:
+    """A key made from the label's pinyin: 处理器 -> ``chuliqi``; ``chuliqi_2`` when taken."""
+    base = slugify("".join(lazy_pinyin(label)))[:36].strip("-_") or "field"
+    base = base.replace("-", "_")
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}_{n}"
+    return key
+
+
 @transaction.atomic
 def asset_custom_field_create(
-    *, actor, school: School, category: AssetCategory, key: str, label: str, **data: Any
+    *, actor, school: School, category: AssetCategory, key: str = "", label: str, **data: Any
 ) -> AssetCustomField:
+    """A field the school adds to the cards of ``category`` and its sub-categories.
+
+    ``key`` blank → made from the label's pinyin. A key is unique along the category's line
+    (ancestors and descendants), since those cards show the fields together.
+    """
     if category.school_id != school.pk:
         raise ValidationError({"category": [_("资产分类不属于本校。")]})
     data = _check_custom_field(data)
+    key = (key or "").strip()
+    label = (label or "").strip()
+    taken = set(
+        AssetCustomField.objects.for_school(school)
+        .filter(category_id__in=_related_categories(category))
+        .values_list("key", flat=True)
+    )
+    if not key:
+        key = _field_key(label, taken)
+    elif key in taken:
+        raise ValidationError({"key": [_("字段标识“%(key)s”在本分类或上下级分类中已使用。") % {"key": key}]})
     return model_create(
         model=AssetCustomField,
         actor=actor,
-        data={"school": school, "category": category, "key": key.strip(), "label": label.strip(), **data},
+        data={"school": school, "category": category, "key": key, "label": label, **data},
     )
 
 
 @transaction.atomic
 def asset_custom_field_update(*, actor, field: AssetCustomField, data: dict[str, Any]) -> AssetCustomField:
+    """Edit a field's label, type, options, required flag, order or switch it off (the key stays)."""
     field = AssetCustomField.objects.select_for_update().get(pk=field.pk)
     model_update(instance=field, actor=actor, data=_check_custom_field(data), fields=CUSTOM_FIELD_FIELDS)
     return field
@@ -389,9 +486,37 @@ EDITABLE_FIELDS = [f for f in CARD_FIELDS if f not in {"code", "source"}]
 
 
 def asset_code_next(school: School) -> str:
-    """Next generated code, e.g. ``ZC-2026-00042``; must run inside the caller's transaction."""
+    """Next generated code, e.g. ``ZC-2026-00042``; must run inside the caller's transaction.
+
+    A code typed by hand or imported may already hold a generated number: it is skipped.
+    """
     prefix = asset_settings_for(school).code_prefix or "ZC"
-    return next_number(school=school, key="assets.asset", prefix=prefix)
+    while True:
+        code = next_number(school=school, key="assets.asset", prefix=prefix)
+        if not Asset.objects.for_school(school).filter(code=code).exists():
+            return code
+
+
+def _asset_codes_next(school: School, count: int, *, taken: set[str]) -> list[str]:
+    """``count`` generated codes at once (an import of thousands of cards locks the sequence once).
+
+    Must run inside the caller's transaction; codes in ``taken`` or already in the books are skipped.
+    """
+    if count <= 0:
+        return []
+    prefix = asset_settings_for(school).code_prefix or "ZC"
+    year = timezone.localdate().year
+    sequence = numbering._locked_sequence(school=school, key="assets.asset", year=year)
+    codes: list[str] = []
+    while len(codes) < count:
+        need = count - len(codes)
+        start = sequence.last_value
+        sequence.last_value += need
+        batch = [numbering.format_number(prefix=prefix, year=year, value=start + i + 1) for i in range(need)]
+        used = set(Asset.objects.for_school(school).filter(code__in=batch).values_list("code", flat=True))
+        codes += [c for c in batch if c not in used and c not in taken]
+    sequence.save(update_fields=["last_value", "updated_at"])
+    return codes
 
 
 def _money(value) -> Decimal:
@@ -468,8 +593,30 @@ def _build_asset(school: School, actor, data: dict[str, Any]) -> Asset:
     return asset
 
 
+def _check_code(school: School, asset: Asset) -> dict[str, list]:
+    """Asset codes are unique per school: a clear error on the code, not a constraint message."""
+    taken = Asset.objects.for_school(school).filter(code=asset.code)
+    if asset.pk:
+        taken = taken.exclude(pk=asset.pk)
+    if asset.code and taken.exists():
+        return {"code": [_("资产编号“%(code)s”已被本校其他资产使用。") % {"code": asset.code}]}
+    return {}
+
+
+def _merge(errors: dict[str, list], exc: ValidationError) -> dict[str, list]:
+    """Add a model check's errors, except on fields the service has already explained."""
+    for name, messages in exc.update_error_dict({}).items():
+        if name not in errors:
+            errors[name] = list(messages)
+    return errors
+
+
 def _full_check(asset: Asset, school: School, *, settings: AssetSettings, staff=None) -> CategoryRules | None:
-    errors = {**_check_links(school, asset, staff=staff), **_check_values(asset)}
+    errors = {
+        **_check_links(school, asset, staff=staff),
+        **_check_values(asset),
+        **_check_code(school, asset),
+    }
     rules = None
     if asset.category_id is not None and "category" not in errors:
         rules = _rules_for(asset.category)
@@ -481,12 +628,24 @@ def _full_check(asset: Asset, school: School, *, settings: AssetSettings, staff=
             errors = exc.update_error_dict(errors)
         _derive(asset, rules=rules, settings=settings)
     try:
-        validate(asset)
+        # uniqueness of the code and the check constraints are checked above with clear messages
+        validate(asset, constraints=False)
     except ValidationError as exc:
-        errors = exc.update_error_dict(errors)
+        errors = _merge(errors, exc)
     if errors:
         raise ValidationError(errors)
     return rules
+
+
+def _custom_changes(fields: list[AssetCustomField], old: dict | None, new: dict | None) -> dict[str, list]:
+    """Custom field values on the timeline under their labels: ``{"处理器": ["i5", "i7"]}``.
+
+    ``fields``: the fields of the card's category line (old and new line after a category change).
+    """
+    old, new = old or {}, new or {}
+    labels = {f.key: f.label for f in fields}
+    keys = [k for k in dict.fromkeys([*old, *new]) if old.get(k) != new.get(k)]
+    return {labels.get(k, k): [old.get(k), new.get(k)] for k in keys}
 
 
 @transaction.atomic
@@ -498,16 +657,14 @@ def asset_create(*, actor, school: School, verb: str = "created", **data: Any) -
         asset.code = asset_code_next(school)
     _full_check(asset, school, settings=settings)
     asset.save()
-    audit.record(
-        actor=actor,
-        verb=verb,
-        target=asset,
-        changes={
-            k: [None, audit._plain(getattr(asset, k))]
-            for k in CARD_FIELDS
-            if getattr(asset, k, None) not in (None, "", {}, False)
-        },
-    )
+    changes = {
+        k: [None, audit._plain(getattr(asset, k))]
+        for k in [*CARD_FIELDS, "total_value", "asset_class"]
+        if k != "custom_fields" and getattr(asset, k, None) not in (None, "", False)
+    }
+    if asset.custom_fields:
+        changes.update(_custom_changes(custom_fields_for(asset.category), {}, asset.custom_fields))
+    audit.record(actor=actor, verb=verb, target=asset, changes=changes)
     return asset
 
 
@@ -518,12 +675,20 @@ def asset_update(*, actor, asset: Asset, data: dict[str, Any]) -> Asset:
     if asset.is_disposed:
         raise ValidationError(_("已处置的资产不能再修改，卡片和历史保留备查。"))
     fields = [f for f in EDITABLE_FIELDS if f in data]
-    before = audit.snapshot(asset, [*fields, "total_value", "asset_class"])
+    compared = [f for f in fields if f != "custom_fields"] + ["total_value", "asset_class"]
+    before = audit.snapshot(asset, compared)
+    custom_before = dict(asset.custom_fields or {})
+    category_before = asset.category
     for name in fields:
         value = data[name]
         setattr(asset, name, value.strip() if isinstance(value, str) else value)
     _full_check(asset, asset.school, settings=asset_settings_for(asset.school))
-    changes = audit.diff(asset, before, [*fields, "total_value", "asset_class"])
+    changes = audit.diff(asset, before, compared)
+    if custom_before != (asset.custom_fields or {}):
+        fields_shown = custom_fields_for(asset.category)
+        if asset.category_id != category_before.pk:
+            fields_shown += custom_fields_for(category_before)
+        changes.update(_custom_changes(fields_shown, custom_before, asset.custom_fields))
     if not changes:
         return asset
     asset.updated_by = actor if getattr(actor, "is_authenticated", False) else None
@@ -546,7 +711,11 @@ def asset_create_many(
     rules = category_rules(school)
     fields_by_category: dict[int, list[AssetCustomField]] = {}
     codes = {(item.get("code") or "").strip() for item in items} - {""}
-    taken = set(Asset.objects.for_school(school).filter(code__in=codes).values_list("code", flat=True))
+    taken: set[str] = set()
+    ordered = sorted(codes)
+    for start in range(0, len(ordered), 500):  # SQLite limits the parameters of one query
+        chunk = ordered[start : start + 500]
+        taken.update(Asset.objects.for_school(school).filter(code__in=chunk).values_list("code", flat=True))
     staff = set(
         Membership.objects.for_school(school)
         .filter(user_id__in={i["custodian"].pk for i in items if i.get("custodian") is not None})
@@ -584,9 +753,9 @@ def asset_create_many(
         assets.append(asset)
     if errors:
         raise BatchValidationError(errors)
-    for asset in assets:
-        if asset.code == "pending":
-            asset.code = asset_code_next(school)
+    pending = [asset for asset in assets if asset.code == "pending"]
+    for asset, code in zip(pending, _asset_codes_next(school, len(pending), taken=seen), strict=True):
+        asset.code = code
     Asset.objects.bulk_create(assets, batch_size=500)
     audit.record_many(
         actor=actor,
@@ -620,6 +789,8 @@ def asset_register_from_acceptance(
 def asset_set_status(*, actor, asset: Asset, status: str, reason: str = "") -> Asset:
     """A status change by hand (idle ↔ in use, damaged, under repair) along ``ALLOWED_TRANSITIONS``."""
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
+    if status not in AssetStatus.values:
+        raise ValidationError({"status": [_("“%(value)s”不是有效的资产状态。") % {"value": status}]})
     if status == asset.status:
         return asset
     if status not in ALLOWED_TRANSITIONS.get(asset.status, set()):
