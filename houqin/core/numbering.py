@@ -67,6 +67,28 @@ def next_number(*, school, key: str, prefix: str, width: int = 5, year: int | No
     return format_number(prefix=prefix, year=year, value=sequence.last_value, width=width)
 
 
+def next_numbers(
+    *, school, key: str, prefix: str, count: int, width: int = 5, year: int | None = None
+) -> list[str]:
+    """``count`` consecutive numbers at once (an import of thousands of records locks the
+    sequence once); the same rules as :func:`next_number`."""
+    if not transaction.get_connection().in_atomic_block:
+        raise TransactionManagementError(
+            "next_numbers() must run inside the caller's transaction (transaction.atomic)"
+        )
+    if not key or not prefix:
+        raise ValueError("next_numbers() needs a key and a prefix")
+    if count <= 0:
+        return []
+    if year is None:
+        year = timezone.localdate().year
+    sequence = _locked_sequence(school=school, key=key, year=year)
+    start = sequence.last_value
+    sequence.last_value += count
+    sequence.save(update_fields=["last_value", "updated_at"])
+    return [format_number(prefix=prefix, year=year, value=start + i + 1, width=width) for i in range(count)]
+
+
 def peek_number(*, school, key: str, prefix: str, width: int = 5, year: int | None = None) -> str:
     """The number the next document would get, for display only (not reserved)."""
     if year is None:

@@ -21,8 +21,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
 
-from houqin.core import audit, numbering
-from houqin.core.numbering import next_number
+from houqin.core import audit
+from houqin.core.numbering import next_number, next_numbers
 from houqin.core.pinyin import search_text
 from houqin.core.services import BatchValidationError, model_create, model_update, validate
 from houqin.org.models import Membership, School
@@ -505,17 +505,11 @@ def _asset_codes_next(school: School, count: int, *, taken: set[str]) -> list[st
     if count <= 0:
         return []
     prefix = asset_settings_for(school).code_prefix or "ZC"
-    year = timezone.localdate().year
-    sequence = numbering._locked_sequence(school=school, key="assets.asset", year=year)
     codes: list[str] = []
     while len(codes) < count:
-        need = count - len(codes)
-        start = sequence.last_value
-        sequence.last_value += need
-        batch = [numbering.format_number(prefix=prefix, year=year, value=start + i + 1) for i in range(need)]
+        batch = next_numbers(school=school, key="assets.asset", prefix=prefix, count=count - len(codes))
         used = set(Asset.objects.for_school(school).filter(code__in=batch).values_list("code", flat=True))
         codes += [c for c in batch if c not in used and c not in taken]
-    sequence.save(update_fields=["last_value", "updated_at"])
     return codes
 
 

@@ -67,13 +67,18 @@ STANDARD_FIXTURES: list[tuple[Any, tuple[str, ...]]] = [
 
 def current_term(on: dt.date | None = None) -> str:
     """The school term of ``on`` (today): September–January is the first term of a school year,
-    February–August the second, e.g. "2026-2027学年第一学期"."""
+    February–August the second, e.g. "2026-2027学年第一学期".
+
+    The term is data, compared when checking one open sheet per room and term, so it is always
+    written the same way (the school's own, Chinese), whatever the language of the page."""
     on = on or timezone.localdate()
     if on.month >= 9:
-        return _("%(start)d-%(end)d学年第一学期") % {"start": on.year, "end": on.year + 1}
-    if on.month == 1:
-        return _("%(start)d-%(end)d学年第一学期") % {"start": on.year - 1, "end": on.year}
-    return _("%(start)d-%(end)d学年第二学期") % {"start": on.year - 1, "end": on.year}
+        start, half = on.year, "一"
+    elif on.month == 1:
+        start, half = on.year - 1, "一"
+    else:
+        start, half = on.year - 1, "二"
+    return f"{start}-{start + 1}学年第{half}学期"
 
 
 def custodies_waiting_for_signature(user, school):

@@ -20,6 +20,9 @@ def filter_select(bound_field, css_class: str = "form-select form-select-sm"):
     field = bound_field.field
     widget = field.widget
     if not isinstance(widget, forms.Select) or isinstance(widget, forms.SelectMultiple) or field.disabled:
+        if not isinstance(widget, forms.Select | forms.CheckboxInput):
+            # a date, number or text filter is an input, styled as one
+            css_class = css_class.replace("form-select", "form-control")
         return bound_field.as_widget(attrs={"class": css_class})
     value = bound_field.value()
     selected = "" if value in (None, "") else str(value)

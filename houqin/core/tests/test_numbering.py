@@ -112,3 +112,16 @@ def test_concurrent_callers_get_distinct_consecutive_numbers():
     assert not errors, errors
     assert sorted(results) == [f"BX-2026-{i:05d}" for i in range(1, 81)]
     assert DocumentSequence.objects.get(school=school, key="repairs.repairorder", year=2026).last_value == 80
+
+
+@pytest.mark.django_db
+def test_next_numbers_reserves_a_block_that_next_number_continues(school_a):
+    from django.db import transaction
+
+    from houqin.core.numbering import next_number, next_numbers
+
+    with transaction.atomic():
+        block = next_numbers(school=school_a.school, key="test.block", prefix="PL", count=3, year=2026)
+        after = next_number(school=school_a.school, key="test.block", prefix="PL", year=2026)
+    assert block == ["PL-2026-00001", "PL-2026-00002", "PL-2026-00003"]
+    assert after == "PL-2026-00004"
