@@ -241,6 +241,28 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Many models have a "status" or "kind": each choice set gets a stable name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ApprovalStatusEnum": "houqin.approvals.choices.ApprovalStatus",
+        "GeneralRequestStatusEnum": "houqin.approvals.choices.GeneralRequestStatus",
+        "StepStatusEnum": "houqin.approvals.choices.StepStatus",
+        "TaskStatusEnum": "houqin.approvals.choices.TaskStatus",
+        "StepKindEnum": "houqin.approvals.choices.StepKind",
+        "AssetStatusEnum": "houqin.assets.choices.AssetStatus",
+        "AssetConditionEnum": "houqin.assets.choices.Condition",
+        "TransferStatusEnum": "houqin.assets.choices.TransferStatus",
+        "CustodyStatusEnum": "houqin.assets.choices.CustodyStatus",
+        "LoanStatusEnum": "houqin.assets.choices.LoanStatus",
+        "DamageStatusEnum": "houqin.assets.choices.DamageStatus",
+        "DisposalStatusEnum": "houqin.assets.choices.DisposalStatus",
+        "DisposalKindEnum": "houqin.assets.choices.DisposalKind",
+        "LocationKindEnum": "houqin.org.choices.LocationKind",
+        "SchoolKindEnum": "houqin.org.choices.SchoolKind",
+        "DeliveryStatusEnum": "houqin.notify.choices.DeliveryStatus",
+        "ReminderKindEnum": "houqin.notify.choices.ReminderKind",
+        "AttachmentKindEnum": "houqin.core.models.AttachmentKind",
+        "ExportJobStatusEnum": "houqin.core.export_models.ExportJob.Status",
+    },
 }
 
 # --- Background tasks -----------------------------------------------------------------------------
