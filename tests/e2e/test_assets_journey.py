@@ -109,8 +109,10 @@ def test_import_label_scan_lend_damage_and_dispose(live_server, phone):
 
     # 4. lend it to the teacher at the counter, then take it back
     page.locator("#asset-actions [data-action=borrow]").click()
-    page.locator("#id_borrower-ts-control").fill(world.user("teacher").display_name)
-    page.locator(".ts-dropdown .option").first.click()
+    teacher = world.user("teacher")
+    page.locator("#id_borrower-ts-control").fill(teacher.display_name)
+    page.locator(f'.ts-dropdown .option[data-value="{teacher.pk}"]').click()
+    expect(page.locator("#id_borrower")).to_have_value(str(teacher.pk))
     page.locator("#id_due_at").fill((dt.datetime.now() + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"))
     page.locator("#id_lend_now").check()
     page.locator("#submit-loan").click()
