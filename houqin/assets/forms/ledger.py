@@ -20,7 +20,7 @@ from houqin.org.models import Department, Location
 
 from ..choices import ALLOWED_TRANSITIONS, AssetStatus, CustomFieldType
 from ..models import Asset, AssetCategory, AssetCustomField, AssetSettings
-from ..services.cards import SETTINGS_FIELDS, custom_fields_for
+from ..services.categories import SETTINGS_FIELDS, custom_fields_for
 
 User = get_user_model()
 

@@ -5,6 +5,7 @@ public functions in ``__all__``.
 """
 
 from .cards import *  # noqa: F403
+from .categories import *  # noqa: F403
 from .custody import *  # noqa: F403
 from .damage import *  # noqa: F403
 from .disposal import *  # noqa: F403

@@ -39,7 +39,7 @@ from ..choices import (
     LoanStatus,
 )
 from ..models import Asset, AssetDisposal, AssetDisposalItem, AssetLoan
-from .cards import asset_net_value, category_rules
+from .categories import asset_net_value, category_rules
 
 __all__ = [
     "DISPOSAL_COLLECTIVE_FROM",

@@ -34,8 +34,8 @@ from ..forms.loans import (
     LoanReturnForm,
 )
 from ..models import Asset, AssetLoan
-from ..services import cards as card_services
 from ..services import loans as services
+from ..services.categories import asset_settings_for
 
 STATUS_COLOURS = {
     LoanStatus.RESERVED: "primary",
@@ -289,7 +289,7 @@ def _default_period(request) -> tuple[dt.datetime, dt.datetime]:
         if end > start:
             return start, end
         return start, start + dt.timedelta(hours=2)
-    days = card_services.asset_settings_for(request.school).loan_days or 1
+    days = asset_settings_for(request.school).loan_days or 1
     return start, start + dt.timedelta(days=days)
 
 
