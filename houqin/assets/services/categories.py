@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
 
+from houqin.core import audit
 from houqin.core.pinyin import search_text
 from houqin.core.services import model_create, model_update
 from houqin.org.models import School
@@ -106,31 +107,55 @@ def _category_text(category: AssetCategory) -> str:
     return search_text(category.name, category.code)
 
 
+@transaction.atomic
 def asset_categories_seed(school: School, *, actor=None) -> int:
-    """Give a school the seeded category tree (a school setup hook; idempotent by code)."""
-    existing = dict(AssetCategory.objects.for_school(school).values_list("code", "pk"))
-    created = 0
-    by_code: dict[str, AssetCategory] = {}
-    for code, parent_code, name, life, special, bulk in GBT_14885_SEED:
-        if code in existing:
-            continue
-        parent = by_code.get(parent_code) if parent_code else None
-        if parent_code and parent is None and parent_code in existing:
-            parent = AssetCategory.objects.get(pk=existing[parent_code])
-        category = asset_category_create(
-            actor=actor,
-            school=school,
-            code=code,
-            name=name,
-            parent=parent,
-            useful_life_years=life,
-            is_special_equipment=special,
-            fixed_regardless_of_value=bulk,
-        )
-        by_code[code] = category
-        created += 1
+    """Give a school the seeded category tree (a school setup hook; idempotent by code).
+
+    Every new school runs this, so it writes in bulk: one insert per tree level, one path
+    update, one audit insert — the seed is fixed data, checked by the tests, not user input.
+    """
+    existing = {
+        c.code: c for c in AssetCategory.objects.for_school(school).only("pk", "code", "path", "depth")
+    }
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    created: list[AssetCategory] = []
+    for level_is_top in (True, False):
+        batch = []
+        for code, parent_code, name, life, special, bulk in GBT_14885_SEED:
+            if code in existing or (parent_code is None) != level_is_top:
+                continue
+            parent = existing.get(parent_code) if parent_code else None
+            if parent_code and parent is None:
+                continue  # its parent was removed from the seed by hand: leave it to the school
+            category = AssetCategory(
+                school=school,
+                parent=parent,
+                code=code,
+                name=name,
+                useful_life_years=life,
+                is_special_equipment=special,
+                fixed_regardless_of_value=bulk,
+                created_by=user,
+                updated_by=user,
+                path="pending",
+            )
+            category.search_text = _category_text(category)
+            batch.append(category)
+        AssetCategory.objects.bulk_create(batch)
+        for category in batch:
+            _category_path(category)
+            existing[category.code] = category
+        AssetCategory.objects.bulk_update(batch, ["path", "depth"])
+        created += batch
+    audit.record_many(
+        actor=actor,
+        verb="created",
+        targets=created,
+        school=school,
+        changes=lambda c: {"code": [None, c.code], "name": [None, c.name]},
+    )
     asset_settings_for(school)
-    return created
+    return len(created)
 
 
 CATEGORY_FIELDS = [

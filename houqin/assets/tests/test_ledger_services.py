@@ -482,3 +482,28 @@ def test_an_impossible_date_in_a_custom_field_is_an_error_not_a_crash(school_a):
     with pytest.raises(ValidationError) as exc:
         make_asset(school_a, category=category(school_a, "6"), custom_fields={"checked_on": "2026-02-30"})
     assert errors_of(exc)["custom_fields"] == ["“验收日期”应为日期，如 2026-09-01。"]
+
+
+def test_every_school_starts_with_the_gbt_14885_top_level_as_a_tree(school_a):
+    """DOMAIN.md, Assets: GB/T 14885-2022 top level 1–9 (a tree the school can extend); lives from
+    DOMAIN.md (computers 6, vehicles 8, furniture 15, none for 文物和陈列品 and 图书和档案)."""
+    from houqin.assets.services.categories import GBT_14885_SEED
+    from houqin.core.models import AuditEvent
+
+    categories = {c.code: c for c in AssetCategory.objects.for_school(school_a.school)}
+    assert {str(n) for n in range(1, 10)} <= set(categories)
+    for code, parent_code, *_rest in GBT_14885_SEED:
+        category = categories[code]
+        parent = categories.get(parent_code)
+        assert category.parent_id == (parent.pk if parent else None)
+        assert category.path == f"{parent.path if parent else '/'}{category.pk}/"
+        assert category.depth == (parent.depth + 1 if parent else 0)
+        assert code in category.search_text
+    assert (categories["301"].useful_life_years, categories["303"].useful_life_years) == (6, 8)
+    assert categories["6"].useful_life_years == 15 and categories["6"].fixed_regardless_of_value
+    assert categories["4"].useful_life_years == 0 and categories["5"].useful_life_years == 0
+    seeded = AuditEvent.objects.for_school(school_a.school).filter(
+        verb="created", target_repr__startswith="301 "
+    )
+    assert seeded.count() == 1
+    assert services.asset_categories_seed(school_a.school) == 0  # idempotent
