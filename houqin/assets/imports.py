@@ -11,7 +11,6 @@ the file is clean.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -33,6 +32,8 @@ from houqin.core.excel import (
     Row,
     RowError,
     Text,
+    duplicate_rows,
+    in_chunks,
 )
 from houqin.core.services import BatchValidationError
 from houqin.org.imports import StaffLookup
@@ -42,7 +43,6 @@ from . import services
 from .choices import AcquisitionWay
 from .models import Asset, AssetCategory
 
-CHUNK = 500  # values per ``__in`` lookup (SQLite limits the number of query parameters)
 CENT = Decimal("0.01")
 
 # Words other systems use for the way an asset was acquired.
@@ -63,12 +63,6 @@ ACQUISITION_SYNONYMS = {
     "盘盈": AcquisitionWay.OTHER,
     "置换": AcquisitionWay.OTHER,
 }
-
-
-def _chunks(values: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    values = list(dict.fromkeys(v for v in values if v not in (None, "")))
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def _plain(text: str) -> str:
@@ -253,24 +247,18 @@ class AssetImporter(Importer):
 
     def _check_codes(self, rows: list[Row]) -> list[RowError]:
         taken: set[str] = set()
-        for chunk in _chunks(row.data.get("code") for row in rows):
+        for chunk in in_chunks(row.data.get("code") for row in rows):
             taken.update(
                 Asset.objects.for_school(self.school).filter(code__in=chunk).values_list("code", flat=True)
             )
-        errors = []
-        first: dict[str, int] = {}
-        for row in rows:
-            code = row.data.get("code")
-            if not code:
-                continue
-            if code in taken:
-                errors.append(
-                    self.error(row, "code", _("资产编号“%(code)s”已被本校其他资产使用。") % {"code": code})
-                )
-            seen = first.setdefault(code, row.number)
-            if seen != row.number:
-                errors.append(self.error(row, "code", _("与第 %(row)d 行重复。") % {"row": seen}))
-        return errors
+        errors = [
+            self.error(
+                row, "code", _("资产编号“%(code)s”已被本校其他资产使用。") % {"code": row.data["code"]}
+            )
+            for row in rows
+            if row.data.get("code") in taken
+        ]
+        return errors + duplicate_rows(self, rows, "code")
 
     def _resolve_categories(self, rows: list[Row]) -> list[RowError]:
         """A category code, a name that is unique in the school, or both: ``301 计算机设备``."""
@@ -374,7 +362,7 @@ class AssetImporter(Importer):
         by_full: dict[str, Location] = {}
         by_name: dict[str, list[Location]] = {}
         leaves = {w.rsplit("/", 1)[-1] for w in wanted}
-        for chunk in _chunks(wanted | leaves):
+        for chunk in in_chunks(wanted | leaves):
             found = (
                 Location.objects.for_school(self.school)
                 .filter(Q(code__in=chunk) | Q(name__in=chunk))

@@ -27,7 +27,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO, Any, ClassVar
@@ -528,6 +528,30 @@ def read_sheet(file: IO[bytes]) -> list[tuple[int, tuple]]:
 
 
 # --- the importer -----------------------------------------------------------------------------------------
+
+
+LOOKUP_CHUNK = 500  # values per ``__in`` lookup (SQLite limits the number of query parameters)
+
+
+def in_chunks(values: Iterable[Any], size: int = LOOKUP_CHUNK) -> Iterator[list[Any]]:
+    """The distinct non-blank ``values`` in lists of ``size``, for ``__in`` lookups of a whole file."""
+    values = list(dict.fromkeys(v for v in values if v not in (None, "")))
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def duplicate_rows(importer: Importer, rows: list[Row], key: str, value_of=None) -> list[RowError]:
+    """Rows repeating a value of an earlier row of the file: "与第 N 行重复"."""
+    seen: dict[Any, int] = {}
+    errors = []
+    for row in rows:
+        value = value_of(row) if value_of else row.data.get(key)
+        if value in (None, ""):
+            continue
+        first = seen.setdefault(value, row.number)
+        if first != row.number:
+            errors.append(importer.error(row, key, _("与第 %(row)d 行重复。") % {"row": first}))
+    return errors
 
 
 class ImportRolledBack(Exception):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -34,6 +33,8 @@ from houqin.core.excel import (
     RowError,
     Text,
     cell_text,
+    duplicate_rows,
+    in_chunks,
     normalise_header,
 )
 from houqin.core.services import BatchValidationError
@@ -44,28 +45,6 @@ from .models import Campus, Department, Location, Membership, Role, SchoolClass
 from .services import name_key, same_person
 
 User = get_user_model()
-
-CHUNK = 500  # values per ``__in`` lookup (SQLite limits the number of query parameters)
-
-
-def _chunks(values: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    values = list(dict.fromkeys(v for v in values if v not in (None, "")))
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _duplicates(importer: Importer, rows: list[Row], key: str, value_of=None) -> list[RowError]:
-    """Rows repeating a value of an earlier row of the file: "与第 N 行重复"."""
-    seen: dict[Any, int] = {}
-    errors = []
-    for row in rows:
-        value = value_of(row) if value_of else row.data.get(key)
-        if value in (None, ""):
-            continue
-        first = seen.setdefault(value, row.number)
-        if first != row.number:
-            errors.append(importer.error(row, key, _("与第 %(row)d 行重复。") % {"row": first}))
-    return errors
 
 
 class StaffLookup:
@@ -260,14 +239,14 @@ class LocationImporter(Importer):
 
         existing_rooms: set[tuple[int, str]] = set()
         parent_ids = {p.pk for p in parents.values()}
-        for chunk in _chunks(parent_ids):
+        for chunk in in_chunks(parent_ids):
             existing_rooms.update(
                 Location.objects.for_school(school)
                 .filter(parent_id__in=chunk)
                 .values_list("parent_id", "name")
             )
         used_codes: dict[str, str] = {}
-        for chunk in _chunks(row.data.get("code") for row in rows):
+        for chunk in in_chunks(row.data.get("code") for row in rows):
             used_codes.update(
                 Location.objects.for_school(school).filter(code__in=chunk).values_list("code", "full_name")
             )
@@ -290,8 +269,8 @@ class LocationImporter(Importer):
                     )
                 )
 
-        errors += _duplicates(self, rows, "code")
-        errors += _duplicates(
+        errors += duplicate_rows(self, rows, "code")
+        errors += duplicate_rows(
             self,
             rows,
             "name",
@@ -582,20 +561,20 @@ class MembershipImporter(Importer):
             roles[normalise_header(role.name)] = role
             roles[role.code.casefold()] = role
         users: dict[str, Any] = {}
-        for chunk in _chunks(row.data.get("username") for row in rows):
+        for chunk in in_chunks(row.data.get("username") for row in rows):
             users.update((u.username, u) for u in User.objects.filter(username__in=chunk))
         members: set[int] = set()
-        for chunk in _chunks(u.pk for u in users.values()):
+        for chunk in in_chunks(u.pk for u in users.values()):
             members.update(
                 Membership.objects.for_school(school)
                 .filter(user_id__in=chunk)
                 .values_list("user_id", flat=True)
             )
         mobiles: dict[str, str] = {}
-        for chunk in _chunks(row.data.get("mobile") for row in rows):
+        for chunk in in_chunks(row.data.get("mobile") for row in rows):
             mobiles.update(User.objects.filter(mobile__in=chunk).values_list("mobile", "username"))
         employee_nos: set[str] = set()
-        for chunk in _chunks(row.data.get("employee_no") for row in rows):
+        for chunk in in_chunks(row.data.get("employee_no") for row in rows):
             employee_nos.update(
                 Membership.objects.for_school(school)
                 .filter(employee_no__in=chunk)
@@ -655,9 +634,9 @@ class MembershipImporter(Importer):
                     self.error(row, "roles", _("本校没有角色：%(names)s。") % {"names": "、".join(missing)})
                 )
             data["roles"] = list(dict.fromkeys(found))
-        errors += _duplicates(self, rows, "username")
-        errors += _duplicates(self, rows, "mobile")
-        errors += _duplicates(self, rows, "employee_no")
+        errors += duplicate_rows(self, rows, "username")
+        errors += duplicate_rows(self, rows, "mobile")
+        errors += duplicate_rows(self, rows, "employee_no")
         return errors
 
     def save_row(self, data: dict[str, Any]) -> Membership:
@@ -800,7 +779,7 @@ class SchoolClassImporter(Importer):
                         _("%(name)s 已存在。") % {"name": services.class_default_name(grade, number)},
                     )
                 )
-        errors += _duplicates(
+        errors += duplicate_rows(
             self,
             rows,
             "number",
@@ -823,7 +802,7 @@ class SchoolClassImporter(Importer):
         by_full_name: dict[str, Location] = {}
         by_name: dict[str, list[Location]] = {}
         terms = wanted | {self._full_name(t) for t in wanted}
-        for chunk in _chunks(terms):
+        for chunk in in_chunks(terms):
             found = (
                 Location.objects.for_school(self.school)
                 .filter(
