@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "houqin.approvals",
     "houqin.notify",
     "houqin.assets",
+    "houqin.stocktake",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,11 @@ SPECTACULAR_SETTINGS = {
         "DamageStatusEnum": "houqin.assets.choices.DamageStatus",
         "DisposalStatusEnum": "houqin.assets.choices.DisposalStatus",
         "DisposalKindEnum": "houqin.assets.choices.DisposalKind",
+        "StocktakeKindEnum": "houqin.stocktake.choices.StocktakeKind",
+        "StocktakeStatusEnum": "houqin.stocktake.choices.StocktakeStatus",
+        "CountConditionEnum": "houqin.stocktake.choices.CountCondition",
+        "LineResultEnum": "houqin.stocktake.choices.LineResult",
+        "AdjustmentKindEnum": "houqin.stocktake.choices.AdjustmentKind",
         "LocationKindEnum": "houqin.org.choices.LocationKind",
         "SchoolKindEnum": "houqin.org.choices.SchoolKind",
         "DeliveryStatusEnum": "houqin.notify.choices.DeliveryStatus",

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("houqin.approvals.api.urls")),
     path("", include("houqin.notify.api.urls")),
     path("", include("houqin.assets.api.urls")),
+    path("", include("houqin.stocktake.api.urls")),
     path("", include("houqin.core.api.urls")),
 ]
 
@@ -21,6 +22,7 @@ urlpatterns = [
     path("approvals/", include("houqin.approvals.urls")),
     path("notify/", include("houqin.notify.urls")),
     path("assets/", include("houqin.assets.urls")),
+    path("stocktake/", include("houqin.stocktake.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("i18n/js/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("admin/", admin.site.urls),

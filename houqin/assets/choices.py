@@ -59,6 +59,7 @@ class AcquisitionWay(models.TextChoices):
     DONATION = "donation", _("捐赠")
     TRANSFER_IN = "transfer_in", _("调入")
     SELF_BUILT = "self_built", _("自建")
+    STOCKTAKE_SURPLUS = "surplus", _("盘盈")
     OTHER = "other", _("其他")
 
 

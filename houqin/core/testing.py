@@ -23,6 +23,7 @@ SAMPLE_MODULES = [
     "houqin.approvals.testing",
     "houqin.notify.testing",
     "houqin.assets.testing",
+    "houqin.stocktake.testing",
 ]
 
 TEST_PASSWORD = "test-pass-9d8f7"  # noqa: S105 (test accounts only)

@@ -1,0 +1,47 @@
+"""Small helpers the stocktake services share."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from ..choices import STOCKTAKE_TRANSITIONS, StocktakeStatus
+from ..models import Stocktake
+
+
+def user_or_none(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def lock(stocktake: Stocktake) -> Stocktake:
+    return Stocktake.objects.select_for_update().get(pk=stocktake.pk)
+
+
+def check_transition(stocktake: Stocktake, new: str) -> None:
+    if new not in STOCKTAKE_TRANSITIONS[stocktake.status]:
+        raise ValidationError(
+            _("这次盘点%(status)s，不能%(action)s。")
+            % {"status": StocktakeStatus(stocktake.status).label, "action": _action_label(new)},
+            code="bad_state",
+        )
+
+
+def _action_label(new: str) -> str:
+    return {
+        StocktakeStatus.RECONCILING: _("结束盘点并对账"),
+        StocktakeStatus.RECONCILED: _("完成对账"),
+        StocktakeStatus.COUNTING: _("重新打开盘点"),
+        StocktakeStatus.SUBMITTED: _("提交差异审批"),
+        StocktakeStatus.CLOSED: _("结账"),
+        StocktakeStatus.CANCELLED: _("作废"),
+    }[new]
+
+
+def require_counting(stocktake: Stocktake) -> None:
+    """Counting writes need an open count: a closed or locked plan says so clearly."""
+    if stocktake.status != StocktakeStatus.COUNTING:
+        raise ValidationError(
+            _("盘点“%(number)s”%(status)s，不能再录入盘点结果。")
+            % {"number": stocktake.number, "status": StocktakeStatus(stocktake.status).label},
+            code="not_counting",
+        )
