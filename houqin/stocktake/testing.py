@@ -2,8 +2,9 @@
 
 One of each school-owned model of the stocktake, made through the services, with the world's tag:
 a plan over the sample room (``world.stocktake``, counted by the teacher), the sample card counted
-there (``world.stocktake_line``) and an unknown item (``world.stocktake_surplus``). The plan stays
-open (盘点中), so tests can go on counting or close it.
+there (``world.stocktake_line``) and an unknown item (``world.stocktake_surplus``), reconciled
+(待处理差异) so that it has adjustments (``world.stocktake_adjustment``). Tests that count make
+their own plan (``tests/helpers.plan``).
 """
 
 from __future__ import annotations
@@ -33,3 +34,6 @@ def add_samples(world) -> None:
     world.stocktake_surplus = services.stocktake_surplus_add(
         actor=teacher, place=world.stocktake_place, name=f"无卡椅子{tag}", quantity=2
     )
+    services.stocktake_close_counting(actor=None, stocktake=world.stocktake)
+    world.stocktake = services.stocktake_reconcile(stocktake=world.stocktake)
+    world.stocktake_adjustment = world.stocktake.adjustments.order_by("pk").first()
