@@ -108,3 +108,16 @@ __all__ = [
     "run_form",
     "school_required",
 ]
+
+
+MAX_ID = 2**63 - 1  # the largest primary key the databases hold (SQLite and PostgreSQL bigint)
+
+
+def id_param(params, key: str) -> int | None:
+    """An object id from query parameters (``?stocktake=12``): ``None`` unless it is a plain positive
+    number a primary key can be, so a junk or huge value filters nothing instead of failing."""
+    raw = str(params.get(key, "") or "")
+    if not raw.isascii() or not raw.isdigit():
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_ID else None

@@ -136,7 +136,8 @@ class AttachmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, School
         )
         return Response(self.get_serializer(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    # the file as stored: a photo (image/jpeg, image/png, ...), a PDF, an office document
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         attachment = self.get_object()
