@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from houqin.core.querysets import SchoolScopedManager, SchoolScopedQuerySet
@@ -23,12 +23,21 @@ class StocktakeQuerySet(SchoolScopedQuerySet):
 
 class StocktakeLocationQuerySet(SchoolScopedQuerySet):
     def with_progress(self):
-        """``counted`` (expected cards counted anywhere) and ``found_here`` (cards counted in this
-        place, expected here or not), in the same query as the locations."""
+        """``counted`` (expected cards counted anywhere), ``found_here`` (cards counted in this place,
+        expected here or not) and ``surplus_count``, as three correlated subqueries in the same
+        query as the locations (joins would multiply a big room's rows by each other)."""
+        from .models import StocktakeLine, StocktakeSurplus
+
+        def count_of(queryset):
+            return Coalesce(
+                Subquery(queryset.order_by().values("stocktake").annotate(n=Count("pk")).values("n")[:1]),
+                0,
+            )
+
         return self.annotate(
-            counted=Count("lines", filter=Q(lines__counted_at__isnull=False), distinct=True),
-            found_here=Count("found_lines", distinct=True),
-            surplus_count=Count("surpluses", filter=Q(surpluses__withdrawn=False), distinct=True),
+            counted=count_of(StocktakeLine.objects.filter(place=OuterRef("pk"), counted_at__isnull=False)),
+            found_here=count_of(StocktakeLine.objects.filter(found_in=OuterRef("pk"))),
+            surplus_count=count_of(StocktakeSurplus.objects.filter(place=OuterRef("pk"), withdrawn=False)),
         )
 
     def unfinished(self):

@@ -107,7 +107,11 @@ def _quantity(value, *, default: int) -> int:
 def _line_for(stocktake: Stocktake, asset: Asset) -> tuple[StocktakeLine, bool]:
     """The plan's line of this card, locked; a card outside the plan's scope gets a new line."""
     created = False
-    line = StocktakeLine.objects.select_for_update().filter(stocktake=stocktake, asset=asset).first()
+    # no ordering here: Meta.ordering joins the (nullable) place, and PostgreSQL cannot lock the
+    # nullable side of an outer join
+    line = (
+        StocktakeLine.objects.select_for_update().filter(stocktake=stocktake, asset=asset).order_by().first()
+    )
     if line is None:
         _, created = StocktakeLine.objects.get_or_create(
             stocktake=stocktake,
@@ -144,7 +148,7 @@ def stocktake_count(
     if condition not in CountCondition.values:
         raise ValidationError({"condition": [_("请选择资产状况。")]})
     # another school's code looks exactly like an unknown one (no hint that it exists)
-    asset = Asset.objects.for_school(stocktake.school).filter(code=code).first()
+    asset = Asset.objects.filter(school_id=stocktake.school_id, code=code).first()
     if asset is None:
         raise ValidationError(
             {"code": [_("本校没有编号为“%(code)s”的资产卡片。无卡物品请登记为盘盈。") % {"code": code}]},
@@ -198,10 +202,15 @@ def stocktake_count(
 def stocktake_uncount(*, actor, line: StocktakeLine) -> StocktakeLine:
     """撤销 a count made by mistake: the counter who made it, or whoever runs stocktakes. A card
     outside the plan's scope loses its line altogether."""
-    line = StocktakeLine.objects.select_for_update().select_related("found_in").get(pk=line.pk)
-    if not line.is_counted:
-        return line
-    place, stocktake = _lock_place(None, line.found_in)
+    # the same lock order as stocktake_count (the location first, then the line): a count and an
+    # undo of the same card cannot deadlock
+    current = StocktakeLine.objects.get(pk=line.pk)
+    if not current.is_counted:
+        return current
+    place, stocktake = _lock_place(None, StocktakeLocation(pk=current.found_in_id))
+    line = StocktakeLine.objects.select_for_update().get(pk=line.pk)
+    if not line.is_counted or line.found_in_id != place.pk:
+        return line  # undone (or recounted elsewhere) meanwhile: nothing of this count to undo
     if (
         actor is not None
         and line.counted_by_id != actor.pk
