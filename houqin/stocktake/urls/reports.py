@@ -1,5 +1,13 @@
-"""URLs of the stocktake's reports step (``app:model_action``, ``<int:pk>`` only)."""
+"""URLs of the stocktake's reconciliation and reports (``app:model_action``, ``<int:pk>`` only)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from ..views import reports as views
+
+urlpatterns = [
+    path("<int:pk>/close/", views.stocktake_close, name="stocktake_close"),
+    path("<int:pk>/reopen/", views.stocktake_reopen, name="stocktake_reopen"),
+    path("<int:pk>/reconcile-status/", views.stocktake_reconcilestatus, name="stocktake_reconcilestatus"),
+    path("<int:pk>/results/", views.stocktake_results, name="stocktake_results"),
+    path("<int:pk>/report/", views.stocktake_report, name="stocktake_report"),
+]
