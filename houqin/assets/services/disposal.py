@@ -50,6 +50,7 @@ __all__ = [
     "asset_disposal_on_decision",
     "asset_disposal_submit",
     "asset_disposal_update",
+    "asset_write_off",
 ]
 
 DISPOSAL_DOCUMENT = "asset_disposal"
@@ -351,6 +352,52 @@ def asset_disposal_submit(*, actor, disposal: AssetDisposal) -> AssetDisposal:
     return disposal
 
 
+def _carry_out(disposal: AssetDisposal, *, actor, old: str | None, changes: dict | None = None) -> None:
+    """An approved disposal (status already set) takes effect: every card becomes 已处置 with
+    today's date and an AuditEvent "disposed"; bookings of the cards are cancelled. ``changes``
+    are added to the events on the cards and on the disposal."""
+    today = timezone.localdate()
+    ids = list(disposal.items.values_list("asset_id", flat=True))
+    assets = list(Asset.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    already = [a for a in assets if a.status == AssetStatus.DISPOSED]
+    if already:
+        raise ValidationError(_("“%(asset)s”已被其他处置单处置，请退回修改。") % {"asset": already[0]})
+    old_status = {a.pk: a.status for a in assets}
+    Asset.objects.filter(pk__in=ids).update(
+        status=AssetStatus.DISPOSED, disposed_on=today, updated_by=_user(actor), updated_at=timezone.now()
+    )
+    audit.record_many(
+        actor=actor,
+        verb="disposed",
+        targets=assets,
+        school=disposal.school,
+        changes=lambda a: {
+            "status": [old_status[a.pk], AssetStatus.DISPOSED],
+            "disposal": [None, disposal.number],
+            "disposal_kind": [None, str(DisposalKind(disposal.kind).label)],
+            **(changes or {}),
+        },
+    )
+    # bookings of a disposed card can never be lent: cancel them and tell the borrowers
+    from .loans import asset_loan_cancel
+
+    for loan in AssetLoan.objects.filter(asset_id__in=ids, status=LoanStatus.RESERVED).order_by("pk"):
+        asset_loan_cancel(actor=None, loan=loan, reason=_("资产已处置，预约自动取消。"))
+    disposal.disposed_on = today
+    disposal.save(update_fields=["status", "disposed_on", "updated_by", "updated_at"])
+    audit.record(
+        actor=actor,
+        verb="disposed",
+        target=disposal,
+        changes={
+            "status": [old, disposal.status],
+            "disposed_on": [None, today.isoformat()],
+            "assets": [None, _codes(assets)],
+            **(changes or {}),
+        },
+    )
+
+
 def asset_disposal_on_decision(approval, outcome: str) -> None:
     """The approval finished (called by the approvals services inside their transaction).
 
@@ -378,42 +425,59 @@ def asset_disposal_on_decision(approval, outcome: str) -> None:
         audit.record(actor=actor, verb="updated", target=disposal, changes={"status": [old, new]})
         approval.target = disposal
         return
-    today = timezone.localdate()
-    ids = list(disposal.items.values_list("asset_id", flat=True))
-    assets = list(Asset.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-    already = [a for a in assets if a.status == AssetStatus.DISPOSED]
-    if already:
-        raise ValidationError(_("“%(asset)s”已被其他处置单处置，请退回修改。") % {"asset": already[0]})
-    old_status = {a.pk: a.status for a in assets}
-    Asset.objects.filter(pk__in=ids).update(
-        status=AssetStatus.DISPOSED, disposed_on=today, updated_by=_user(actor), updated_at=timezone.now()
-    )
-    audit.record_many(
-        actor=actor,
-        verb="disposed",
-        targets=assets,
-        school=disposal.school,
-        changes=lambda a: {
-            "status": [old_status[a.pk], AssetStatus.DISPOSED],
-            "disposal": [None, disposal.number],
-            "disposal_kind": [None, str(DisposalKind(disposal.kind).label)],
-        },
-    )
-    # bookings of a disposed card can never be lent: cancel them and tell the borrowers
-    from .loans import asset_loan_cancel
+    _carry_out(disposal, actor=actor, old=old)
+    approval.target = disposal
 
-    for loan in AssetLoan.objects.filter(asset_id__in=ids, status=LoanStatus.RESERVED).order_by("pk"):
-        asset_loan_cancel(actor=None, loan=loan, reason=_("资产已处置，预约自动取消。"))
-    disposal.disposed_on = today
-    disposal.save(update_fields=["status", "disposed_on", "updated_by", "updated_at"])
+
+@transaction.atomic
+def asset_write_off(
+    *, actor, school: School, assets: Iterable[Asset], reason: str, reference: str, requested_by=None
+) -> AssetDisposal:
+    """报损 already approved elsewhere (a stocktake's adjustments, 盘亏核销): one loss disposal
+    (DisposalKind.LOSS) of the cards, 已批准，已处置 at once; the cards are disposed as by an
+    approved disposal (status, date, history, bookings cancelled) and keep their card and history.
+
+    ``reference`` is the number of the approved document (the stocktake plan), recorded on the
+    disposal and on each card. ``actor=None`` is a system write authorised by that document's
+    approval; ``requested_by`` then names the requester (default: the actor).
+    """
+    if actor is not None and not actor.has_perm("assets.add_assetdisposal"):
+        raise PermissionDenied(_("没有申请资产处置的权限。"))
+    requester = requested_by or _user(actor)
+    if requester is None:
+        raise ValidationError(_("处置申请需要申请人。"))
+    reference = (reference or "").strip()
+    errors: dict[str, list] = {}
+    data = _check_fields({"kind": DisposalKind.LOSS, "reason": reason}, errors)
+    locked = _lock_assets(school, assets, disposal=None, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    disposal = AssetDisposal(
+        school=school,
+        number=next_number(school=school, key="assets.assetdisposal", prefix="CZ"),
+        status=DisposalStatus.APPROVED,
+        requested_by=requester,
+        submitted_at=timezone.now(),
+        created_by=_user(actor),
+        updated_by=_user(actor),
+        **data,
+    )
+    validate(disposal)
+    disposal.save()
+    _write_items(disposal, locked)
+    disposal.save(update_fields=["total_value", "net_value"])
     audit.record(
         actor=actor,
-        verb="disposed",
+        verb="created",
         target=disposal,
         changes={
-            "status": [old, new],
-            "disposed_on": [None, today.isoformat()],
-            "assets": [None, _codes(assets)],
+            "kind": [None, disposal.kind],
+            "reason": [None, disposal.reason],
+            "assets": [None, _codes(locked)],
+            "total_value": [None, str(disposal.total_value)],
+            "net_value": [None, str(disposal.net_value)],
+            "reference": [None, reference],
         },
     )
-    approval.target = disposal
+    _carry_out(disposal, actor=actor, old=None, changes={"reference": [None, reference]})
+    return disposal
