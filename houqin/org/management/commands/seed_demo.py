@@ -38,7 +38,7 @@ PEOPLE = [
 DEPARTMENTS = ["总务处", "教务处", "德育处", "校务办", "食堂", "门卫"]
 # Modules that add demo records to 示范小学: each has ``load_demo(school)``, which does nothing when
 # its records are there already, so an older demo database gets a new module's records too.
-DEMO_MODULES = ["houqin.assets.demo"]
+DEMO_MODULES = ["houqin.assets.demo", "houqin.stocktake.demo"]
 
 
 class Command(BaseCommand):
