@@ -16,12 +16,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(scope="module")
+def module_media(tmp_path_factory):
+    """Uploads of data built once for a whole module (``module_media`` in a module fixture)."""
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
+def _test_settings(request, settings, tmp_path):
     settings.AXES_ENABLED = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LANGUAGE_CODE = "zh-hans"
-    settings.MEDIA_ROOT = tmp_path / "media"  # uploads and exports never land in var/media
+    # uploads and exports never land in var/media; a module that builds its data once keeps its
+    # files in the module's folder for every test
+    shared = "module_media" in request.fixturenames
+    settings.MEDIA_ROOT = request.getfixturevalue("module_media") if shared else tmp_path / "media"
 
 
 @pytest.fixture

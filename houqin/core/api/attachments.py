@@ -141,7 +141,11 @@ class AttachmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, School
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         attachment = self.get_object()
-        response = FileResponse(attachment.file.open("rb"), content_type=attachment.mime_type)
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError as exc:  # the record outlived its file: not found, as on the page
+            raise Http404 from exc
+        response = FileResponse(handle, content_type=attachment.mime_type)
         response["Content-Disposition"] = content_disposition_header(True, attachment.download_name)
         response["X-Content-Type-Options"] = "nosniff"
         return response

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import pytest
 from django.apps import apps
+from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from houqin.core.testing import make_school
+
+pytestmark = pytest.mark.django_db
 
 SECRET_TAG = "zq7x"  # in every name of the other school's objects; must never show up for school B
 
@@ -49,9 +53,15 @@ def model_for(name: str):
     return apps.get_model(app_label, model_name)
 
 
-@pytest.fixture
-def two_schools(db):
-    return make_school(SECRET_TAG), make_school("b")
+@pytest.fixture(scope="module")
+def two_schools(django_db_setup, django_db_blocker, module_media):
+    """School A (every name tagged) and school B, built once per module and test worker — as
+    ``TestCase.setUpTestData`` does: in an outer transaction that each test's own transaction nests
+    in (a savepoint), rolled back at the end. Every test here only reads them, and building two
+    worlds per route (~470 routes) was most of the suite's time."""
+    with override_settings(MEDIA_ROOT=module_media), django_db_blocker.unblock(), transaction.atomic():
+        yield make_school(SECRET_TAG), make_school("b")
+        transaction.set_rollback(True)
 
 
 def object_of(world, model):

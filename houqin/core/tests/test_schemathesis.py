@@ -14,7 +14,8 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
+from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
@@ -67,9 +68,19 @@ def _keep_the_test_connection():
     request_finished.connect(close_old_connections)
 
 
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker, module_media):
+    """One school per module and test worker, built in an outer transaction that each test's own
+    nests in (as ``TestCase.setUpTestData``), rolled back at the end: a world per operation (~260)
+    was a large share of the suite's time. Each test's writes are undone by its own savepoint."""
+    with override_settings(MEDIA_ROOT=module_media), django_db_blocker.unblock(), transaction.atomic():
+        yield make_school("st")
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(db):
-    return make_school("st")
+def world(db, _module_world):
+    return _module_world
 
 
 @pytest.fixture
