@@ -20,21 +20,20 @@ def lock(stocktake: Stocktake) -> Stocktake:
 def check_transition(stocktake: Stocktake, new: str) -> None:
     if new not in STOCKTAKE_TRANSITIONS[stocktake.status]:
         raise ValidationError(
-            _("这次盘点%(status)s，不能%(action)s。")
-            % {"status": StocktakeStatus(stocktake.status).label, "action": _action_label(new)},
-            code="bad_state",
+            _refusals()[new] % {"status": StocktakeStatus(stocktake.status).label}, code="bad_state"
         )
 
 
-def _action_label(new: str) -> str:
+def _refusals() -> dict[str, str]:
+    """One whole sentence per refused step (fragments do not translate)."""
     return {
-        StocktakeStatus.RECONCILING: _("结束盘点并对账"),
-        StocktakeStatus.RECONCILED: _("完成对账"),
-        StocktakeStatus.COUNTING: _("重新打开盘点"),
-        StocktakeStatus.SUBMITTED: _("提交差异审批"),
-        StocktakeStatus.CLOSED: _("结账"),
-        StocktakeStatus.CANCELLED: _("作废"),
-    }[new]
+        StocktakeStatus.RECONCILING: _("这次盘点%(status)s，不能结束盘点并对账。"),
+        StocktakeStatus.RECONCILED: _("这次盘点%(status)s，不能完成对账。"),
+        StocktakeStatus.COUNTING: _("这次盘点%(status)s，不能重新打开盘点。"),
+        StocktakeStatus.SUBMITTED: _("这次盘点%(status)s，不能提交差异审批。"),
+        StocktakeStatus.CLOSED: _("这次盘点%(status)s，不能结账。"),
+        StocktakeStatus.CANCELLED: _("这次盘点%(status)s，不能作废。"),
+    }
 
 
 def require_counting(stocktake: Stocktake) -> None:

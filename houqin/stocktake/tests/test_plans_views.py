@@ -181,7 +181,7 @@ def test_update_and_cancel_pages(client, school_a):
     body = client.get(stocktake.get_absolute_url()).content.decode()
     assert "已作废" in body and "范围选错" in body and 'id="edit-stocktake"' not in body
     response = client.get(edit, follow=True)
-    assert "不能修改" in response.content.decode()
+    assert "不能再编辑" in response.content.decode()
     login(client, w, "principal")
     assert client.get(cancel).status_code == 403
 

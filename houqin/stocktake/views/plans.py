@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houqin.core import audit
 from houqin.core.exports import export_response, get_spec
@@ -188,18 +189,23 @@ def _refuse(request, stocktake: Stocktake, message: str):
     return redirect(stocktake)
 
 
+STATE_MESSAGES = {
+    "update": gettext_lazy("这次盘点%(status)s，不能再编辑。"),
+    "cancel": gettext_lazy("这次盘点%(status)s，不能作废。"),
+    "assign": gettext_lazy("这次盘点%(status)s，不能再安排盘点人。"),
+}
+
+
 def _state_message(stocktake: Stocktake, action: str) -> str:
-    return _("这次盘点%(status)s，不能%(action)s。") % {
-        "status": stocktake.get_status_display(),
-        "action": action,
-    }
+    """A whole sentence per action (fragments do not translate)."""
+    return STATE_MESSAGES[action] % {"status": stocktake.get_status_display()}
 
 
 @school_required("stocktake.change_stocktake")
 def stocktake_update(request, pk):
     stocktake = _stocktake_for(request, pk)
     if "update" not in stocktake_actions(stocktake, request.user):
-        return _refuse(request, stocktake, _state_message(stocktake, _("修改")))
+        return _refuse(request, stocktake, _state_message(stocktake, "update"))
     initial = {f: getattr(stocktake, f) for f in ("title", "deadline", "note")}
     form = StocktakeUpdateForm(request.POST or None, initial=initial, school=request.school)
     return form_page(
@@ -218,7 +224,7 @@ def stocktake_cancel(request, pk):
     """作废 with a reason: what was counted stays on record; the books are not touched."""
     stocktake = _stocktake_for(request, pk)
     if "cancel" not in stocktake_actions(stocktake, request.user):
-        return _refuse(request, stocktake, _state_message(stocktake, _("作废")))
+        return _refuse(request, stocktake, _state_message(stocktake, "cancel"))
     form = StocktakeCancelForm(request.POST or None)
     saved = run_form(
         request,
@@ -246,7 +252,7 @@ def stocktakelocation_assign(request, pk):
     )
     stocktake = place.stocktake
     if "assign" not in stocktake_actions(stocktake, request.user):
-        return _refuse(request, stocktake, _state_message(stocktake, _("安排盘点人")))
+        return _refuse(request, stocktake, _state_message(stocktake, "assign"))
     form = StocktakeLocationAssignForm(
         request.POST or None, initial={"counter": place.counter_id}, school=request.school
     )
