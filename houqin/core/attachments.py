@@ -148,6 +148,27 @@ def attachments_for(target: models.Model, school) -> list[Attachment]:
     )
 
 
+def photos_of_many(model: type[models.Model], ids, school) -> dict[int, list[Attachment]]:
+    """The photos (not removed, oldest first) of many records of one model, by record id: one
+    query for a whole list page."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    found: dict[int, list[Attachment]] = {}
+    for photo in (
+        Attachment.objects.for_school(school)
+        .active()
+        .filter(
+            content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+            object_id__in=ids,
+            kind=AttachmentKind.PHOTO,
+        )
+        .order_by("created_at", "id")
+    ):
+        found.setdefault(photo.object_id, []).append(photo)
+    return found
+
+
 @dataclass
 class AttachmentPanel:
     """Everything ``components/attachments.html`` needs; built by :func:`attachment_panel`."""

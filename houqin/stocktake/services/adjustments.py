@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
@@ -34,7 +34,7 @@ from houqin.org.models import Location, Membership
 
 from ..choices import AdjustmentKind, StocktakeStatus
 from ..models import Stocktake, StocktakeAdjustment, StocktakeSurplus
-from .common import check_transition, lock, user_or_none
+from .common import check_transition, lock, require_manager, user_or_none
 
 __all__ = [
     "ADJUSTMENT_DOCUMENT",
@@ -58,11 +58,6 @@ APPLY_ORDER = [
     AdjustmentKind.WRITE_OFF,
     AdjustmentKind.NEW_CARD,
 ]
-
-
-def _require_manager(actor, message: str) -> None:
-    if actor is not None and not actor.has_perm("stocktake.change_stocktake"):
-        raise PermissionDenied(message)
 
 
 def _require_reconciled(stocktake: Stocktake) -> None:
@@ -215,7 +210,7 @@ def stocktake_adjustment_update(
     ``None`` stay as they are: ``include`` 纳入调整 or not; ``note``; ``to_location`` (a transfer
     or a new card's place); ``new_quantity`` (a quantity change, at least 1); ``category`` (the new
     card's category, kept on the surplus item)."""
-    _require_manager(actor, _("没有修改盘点调整的权限。"))
+    require_manager(actor, _("没有修改盘点调整的权限。"))
     stocktake = lock(adjustment.stocktake)
     _require_reconciled(stocktake)
     adjustment = (
@@ -310,7 +305,7 @@ def stocktake_submit(*, actor, stocktake: Stocktake) -> Stocktake:
     """
     from houqin.approvals.services import approval_submit
 
-    _require_manager(actor, _("没有提交盘点差异的权限。"))
+    require_manager(actor, _("没有提交盘点差异的权限。"))
     stocktake = lock(stocktake)
     _require_reconciled(stocktake)
     adjustments = list(_included(stocktake))

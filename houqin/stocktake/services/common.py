@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from ..choices import STOCKTAKE_TRANSITIONS, StocktakeStatus
@@ -11,6 +11,12 @@ from ..models import Stocktake
 
 def user_or_none(actor):
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def require_manager(actor, message: str) -> None:
+    """Plans are run by whoever holds ``stocktake.change_stocktake`` (``actor=None``: the system)."""
+    if actor is not None and not actor.has_perm("stocktake.change_stocktake"):
+        raise PermissionDenied(message)
 
 
 def lock(stocktake: Stocktake) -> Stocktake:

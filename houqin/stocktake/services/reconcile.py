@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -31,7 +31,7 @@ from houqin.core.excel import in_chunks
 
 from ..choices import CONDITION_PROBLEMS, AdjustmentKind, LineResult, StocktakeStatus
 from ..models import Stocktake, StocktakeAdjustment, StocktakeLine, StocktakeLocation, StocktakeSurplus
-from .common import check_transition, lock, user_or_none
+from .common import check_transition, lock, require_manager, user_or_none
 
 __all__ = [
     "run_reconcile",
@@ -44,15 +44,10 @@ CHUNK = 1000
 ZERO = Decimal("0.00")
 
 
-def _require_manager(actor, message: str) -> None:
-    if actor is not None and not actor.has_perm("stocktake.change_stocktake"):
-        raise PermissionDenied(message)
-
-
 @transaction.atomic
 def stocktake_close_counting(*, actor, stocktake: Stocktake) -> Stocktake:
     """结束盘点: no more counting; reconciliation runs as a task with progress on the plan page."""
-    _require_manager(actor, _("没有结束盘点的权限。"))
+    require_manager(actor, _("没有结束盘点的权限。"))
     stocktake = lock(stocktake)
     check_transition(stocktake, StocktakeStatus.RECONCILING)
     # a scan holds its location's row lock until it commits: wait for them all, then close
@@ -304,7 +299,7 @@ def stocktake_reconcile(*, stocktake: Stocktake, progress: Callable[[int], None]
 def stocktake_reopen_counting(*, actor, stocktake: Stocktake) -> Stocktake:
     """Back to counting after a reconciliation (a missing cupboard turned up): the proposals are
     dropped and made again at the next reconciliation."""
-    _require_manager(actor, _("没有重新打开盘点的权限。"))
+    require_manager(actor, _("没有重新打开盘点的权限。"))
     stocktake = lock(stocktake)
     check_transition(stocktake, StocktakeStatus.COUNTING)
     if stocktake.status == StocktakeStatus.RECONCILING:

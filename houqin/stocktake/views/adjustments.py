@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from houqin.core.attachments import photos_of_many
 from houqin.core.http import get_for_school, school_required
-from houqin.core.models import Attachment, AttachmentKind
+from houqin.core.models import Attachment
 from houqin.core.pagination import paginate
 
 from .. import services
@@ -75,23 +76,8 @@ def _approval_of(school, stocktake: Stocktake):
 
 def _photos(school, adjustments) -> dict[int, Attachment]:
     """The first photo of each surplus item on the page, one query."""
-    ids = [a.surplus_id for a in adjustments if a.surplus_id]
-    if not ids:
-        return {}
-    rows = (
-        Attachment.objects.for_school(school)
-        .filter(
-            content_type=ContentType.objects.get_for_model(StocktakeSurplus),
-            object_id__in=ids,
-            kind=AttachmentKind.PHOTO,
-            removed_at__isnull=True,
-        )
-        .order_by("object_id", "created_at", "id")
-    )
-    first: dict[int, Attachment] = {}
-    for photo in rows:
-        first.setdefault(photo.object_id, photo)
-    return first
+    found = photos_of_many(StocktakeSurplus, {a.surplus_id for a in adjustments if a.surplus_id}, school)
+    return {pk: photos[0] for pk, photos in found.items()}
 
 
 def _links(school, adjustments) -> dict[str, str]:

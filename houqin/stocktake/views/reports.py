@@ -11,7 +11,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
@@ -22,9 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from houqin.core.attachments import photos_of_many
 from houqin.core.exports import export_response, get_spec
 from houqin.core.http import get_for_school, school_required
-from houqin.core.models import Attachment, AttachmentKind
+from houqin.core.models import Attachment
 from houqin.core.pagination import paginate
 from houqin.core.printing import print_context
 
@@ -272,21 +272,7 @@ def stocktake_reconcilestatus(request, pk):
 
 def _photos(surpluses: list[StocktakeSurplus], school) -> dict[int, list[Attachment]]:
     """Photos of these unknown items, one query."""
-    if not surpluses:
-        return {}
-    found: dict[int, list[Attachment]] = {}
-    for attachment in (
-        Attachment.objects.for_school(school)
-        .active()
-        .filter(
-            content_type=ContentType.objects.get_for_model(StocktakeSurplus),
-            object_id__in=[s.pk for s in surpluses],
-            kind=AttachmentKind.PHOTO,
-        )
-        .order_by("created_at", "pk")
-    ):
-        found.setdefault(attachment.object_id, []).append(attachment)
-    return found
+    return photos_of_many(StocktakeSurplus, [s.pk for s in surpluses], school)
 
 
 def _mark(line: StocktakeLine) -> StocktakeLine:
